@@ -1,0 +1,117 @@
+//! Driving a future to completion from synchronous code.
+//!
+//! Async handlers may await tokio timers and IO, which need a tokio runtime. With the `tokio` feature,
+//! [`block_on`] therefore runs the future:
+//! - outside any runtime: on a small runtime pyventus starts on first use (2 worker threads at most, named
+//!   `pyventus-runtime`), with the calling thread blocked until the future is done;
+//! - inside a multi-thread runtime: on the caller's runtime, through `tokio::task::block_in_place`, so the
+//!   handler sees the runtime it was emitted from;
+//! - inside a current-thread runtime (whose only thread is the caller): on a helper thread that drives it
+//!   on pyventus's own runtime, because blocking the caller's runtime from itself would deadlock. A
+//!   handler that waits there for work of the caller's runtime would wait forever: use the
+//!   [`TokioProcessor`](crate::processors::TokioProcessor) inside a current-thread runtime.
+//!
+//! Without the `tokio` feature, [`block_on`] parks the calling thread between polls.
+
+use std::future::Future;
+
+/// Runs `future` to completion on the calling thread and returns its output.
+///
+/// For custom [`Processor`](crate::Processor)s that run async handlers synchronously (see the module
+/// docs of `blocking` for where the future runs). Works inside and outside tokio runtimes.
+///
+/// # Examples
+///
+/// ```
+/// let answer = pyventus::block_on(async { 40 + 2 });
+/// assert_eq!(answer, 42);
+/// ```
+pub fn block_on<F>(future: F) -> F::Output
+where
+    F: Future + Send,
+    F::Output: Send,
+{
+    imp::block_on(future)
+}
+
+#[cfg(feature = "tokio")]
+mod imp {
+    use std::future::Future;
+    use std::sync::OnceLock;
+
+    use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
+
+    pub(super) fn block_on<F>(future: F) -> F::Output
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        match Handle::try_current() {
+            Err(_) => runtime().block_on(future),
+            Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
+                tokio::task::block_in_place(|| handle.block_on(future))
+            }
+            Ok(_) => std::thread::scope(|scope| {
+                let helper = std::thread::Builder::new()
+                    .name("pyventus-block-on".into())
+                    .spawn_scoped(scope, || runtime().block_on(future));
+                match helper {
+                    Ok(helper) => helper
+                        .join()
+                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
+                    Err(error) => panic!("pyventus could not start a helper thread: {error}"),
+                }
+            }),
+        }
+    }
+
+    /// pyventus's own runtime, for async work started outside any runtime.
+    pub(crate) fn runtime() -> &'static Runtime {
+        static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+        RUNTIME.get_or_init(|| {
+            let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .thread_name("pyventus-runtime")
+                .enable_all()
+                .build()
+                .unwrap_or_else(|error| panic!("pyventus could not start its tokio runtime: {error}"))
+        })
+    }
+}
+
+#[cfg(not(feature = "tokio"))]
+mod imp {
+    use std::future::Future;
+    use std::pin::pin;
+    use std::sync::Arc;
+    use std::task::{Context, Poll, Wake, Waker};
+    use std::thread::{self, Thread};
+
+    struct Unpark(Thread);
+
+    impl Wake for Unpark {
+        fn wake(self: Arc<Self>) {
+            self.0.unpark();
+        }
+
+        fn wake_by_ref(self: &Arc<Self>) {
+            self.0.unpark();
+        }
+    }
+
+    pub(super) fn block_on<F: Future>(future: F) -> F::Output {
+        let mut future = pin!(future);
+        let waker = Waker::from(Arc::new(Unpark(thread::current())));
+        let mut cx = Context::from_waker(&waker);
+        loop {
+            if let Poll::Ready(output) = future.as_mut().poll(&mut cx) {
+                return output;
+            }
+            thread::park();
+        }
+    }
+}
+
+#[cfg(feature = "tokio")]
+pub(crate) use imp::runtime;

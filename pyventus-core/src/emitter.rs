@@ -1,0 +1,151 @@
+//! The event emitter: dispatches events of any type to the handlers of one linker through one processor.
+
+use std::any::type_name;
+use std::fmt;
+use std::marker::PhantomData;
+
+use crate::debug::global_debug;
+use crate::event::Event;
+use crate::linker::{EventLinker, Linker};
+use crate::processor::{Emission, Processor};
+use crate::report;
+
+/// Dispatches events to the handlers of the linker `L`, executed by the processor `P`.
+///
+/// Emitters are cheap: a processor, a debug flag and a type. Several emitters may share the same linker
+/// with different processors, and a function generic over `P` works with any of them (Pyventus's runtime
+/// flexibility).
+///
+/// Finding the handlers of an event costs no hashing, no type map, no string comparison and, when the
+/// event has no runtime subscription, no lock: the handlers are reached through a static of the event's
+/// type, resolved on its first emit.
+///
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// #[derive(Debug, Clone)]
+/// struct MyEvent(String);
+///
+/// #[subscribe(MyEvent)]
+/// fn greet(e: &MyEvent) {
+///     println!("{}", e.0);
+/// }
+///
+/// let emitter = EventEmitter::new(InlineProcessor);
+/// emitter.emit(MyEvent("Hello, World!".into()));
+/// ```
+pub struct EventEmitter<P, L = EventLinker> {
+    processor: P,
+    debug: Option<bool>,
+    linker: PhantomData<fn() -> L>,
+}
+
+impl<P: Processor> EventEmitter<P> {
+    /// An emitter on the default linker, [`EventLinker`].
+    pub fn new(processor: P) -> Self {
+        EventEmitter {
+            processor,
+            debug: None,
+            linker: PhantomData,
+        }
+    }
+
+    /// An emitter on the linker `L`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    ///
+    /// #[linker]
+    /// struct CustomEventLinker;
+    ///
+    /// let emitter = EventEmitter::with_linker::<CustomEventLinker>(InlineProcessor);
+    /// ```
+    pub fn with_linker<L: Linker>(processor: P) -> EventEmitter<P, L> {
+        EventEmitter {
+            processor,
+            debug: None,
+            linker: PhantomData,
+        }
+    }
+}
+
+impl<P: Processor, L: Linker> EventEmitter<P, L> {
+    /// Turns debug mode on or off for this emitter, whatever the global switch says.
+    ///
+    /// In debug mode each emit, each submitted handler, and each handler's outcome and duration are
+    /// logged through `tracing` at debug level with the target `pyventus`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    ///
+    /// let emitter = EventEmitter::new(InlineProcessor).debug(true);
+    /// assert!(emitter.is_debug());
+    /// ```
+    #[must_use]
+    pub fn debug(mut self, enabled: bool) -> Self {
+        self.debug = Some(enabled);
+        self
+    }
+
+    /// Whether this emitter logs in debug mode: its own setting, or else the global switch
+    /// ([`set_debug`](crate::set_debug), `PYVENTUS_DEBUG`).
+    pub fn is_debug(&self) -> bool {
+        self.debug.unwrap_or_else(global_debug)
+    }
+
+    /// The emitter's processor.
+    pub fn processor(&self) -> &P {
+        &self.processor
+    }
+
+    /// The emitter's processor, by value.
+    pub fn into_processor(self) -> P {
+        self.processor
+    }
+
+    /// Dispatches `event` to its handlers on the linker `L`.
+    ///
+    /// When `emit` returns depends on the processor: after every handler ran (inline), at once (tokio,
+    /// executor). An event without handlers is not an error. Handler faults never reach the caller: they
+    /// are reported through `tracing`.
+    #[inline]
+    pub fn emit<E: Event>(&self, event: E) {
+        let debug = self.is_debug();
+        let slot = E::__registry().slot(L::__meta());
+        let emission = Emission::new(event, slot, debug);
+        if debug {
+            report::emit(E::NAME, L::name(), type_name::<P>());
+            if emission.handler_count() == 0 {
+                report::no_handlers(E::NAME, L::name());
+            }
+        }
+        self.processor.dispatch(emission);
+    }
+}
+
+impl<P: Clone, L> Clone for EventEmitter<P, L> {
+    fn clone(&self) -> Self {
+        EventEmitter {
+            processor: self.processor.clone(),
+            debug: self.debug,
+            linker: PhantomData,
+        }
+    }
+}
+
+impl<P: fmt::Debug, L: Linker> fmt::Debug for EventEmitter<P, L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventEmitter")
+            .field("processor", &self.processor)
+            .field("linker", &L::name())
+            .field("debug", &self.debug)
+            .finish()
+    }
+}

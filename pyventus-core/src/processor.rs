@@ -1,0 +1,246 @@
+//! Processors: how the handler calls of an emit are executed.
+//!
+//! An [`EventEmitter`](crate::EventEmitter) finds the handlers of an event and hands them to its
+//! processor as one [`Emission`]. What happens next is the processor's choice: the
+//! [`InlineProcessor`](crate::processors::InlineProcessor) calls every handler in the caller before `emit`
+//! returns; the [`TokioProcessor`](crate::processors::TokioProcessor) turns each call into a tokio task;
+//! the [`ExecutorProcessor`](crate::processors::ExecutorProcessor) queues each on a thread pool.
+//!
+//! A custom processor implements one method, [`Processor::submit`], which receives each handler call as a
+//! [`Task`]. The provided [`Processor::dispatch`] turns an emission into tasks (wrapping the event in one
+//! `Arc` shared by them) and submits each; a processor that runs handlers in the caller overrides it with
+//! [`Emission::run_inline`], which borrows the event and allocates nothing.
+
+use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::slice;
+use std::sync::Arc;
+
+use crate::event::Event;
+use crate::handler::Handler;
+use crate::invoke::{self, HandlerRef};
+use crate::registry::Slot;
+use crate::report;
+use crate::subscription::RuntimeHandler;
+use crate::task::Task;
+
+/// Executes handler calls.
+///
+/// # Examples
+///
+/// The custom processor of the Pyventus page: run each handler in the caller, driving async ones to
+/// completion.
+///
+/// ```
+/// use pyventus::prelude::*;
+/// use pyventus::Task;
+///
+/// #[derive(Debug)]
+/// struct CustomProcessor;
+///
+/// impl Processor for CustomProcessor {
+///     fn submit(&self, task: Task) {
+///         if let Some(future) = task.run() {
+///             pyventus::block_on(future);
+///         }
+///     }
+/// }
+///
+/// #[event]
+/// struct MyEvent(&'static str);
+///
+/// EventLinker::subscribe(|e: &MyEvent| println!("{}", e.0));
+/// EventEmitter::new(CustomProcessor).emit(MyEvent("Hello, World!"));
+/// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a processor",
+    label = "not a processor",
+    note = "use `InlineProcessor`, `TokioProcessor::new()` or `ExecutorProcessor::new(n)`, or implement `pyventus::Processor` for `{Self}`"
+)]
+pub trait Processor {
+    /// Executes one handler call.
+    ///
+    /// The task reports its own faults; a processor that cannot run it (shut down, disconnected) must
+    /// say so, not drop it silently.
+    fn submit(&self, task: Task);
+
+    /// Executes all handler calls of one emit. The default submits them one by one, in dispatch order.
+    fn dispatch<E: Event>(&self, emission: Emission<E>)
+    where
+        Self: Sized,
+    {
+        for task in emission.into_tasks() {
+            self.submit(task);
+        }
+    }
+}
+
+impl<P: Processor> Processor for &P {
+    fn submit(&self, task: Task) {
+        (**self).submit(task);
+    }
+
+    fn dispatch<E: Event>(&self, emission: Emission<E>) {
+        (**self).dispatch(emission);
+    }
+}
+
+impl<P: Processor> Processor for Arc<P> {
+    fn submit(&self, task: Task) {
+        (**self).submit(task);
+    }
+
+    fn dispatch<E: Event>(&self, emission: Emission<E>) {
+        (**self).dispatch(emission);
+    }
+}
+
+/// One emit: an event and the handlers it reaches, handed to a [`Processor`].
+///
+/// The handlers are those subscribed when the emit started: compile-time handlers first (by priority,
+/// then path), then runtime subscriptions in the order they were made.
+pub struct Emission<E: Event> {
+    event: E,
+    slot: Option<&'static Slot<E>>,
+    debug: bool,
+}
+
+impl<E: Event> Emission<E> {
+    #[inline]
+    pub(crate) fn new(event: E, slot: Option<&'static Slot<E>>, debug: bool) -> Self {
+        Emission { event, slot, debug }
+    }
+
+    /// The event being emitted.
+    pub fn event(&self) -> &E {
+        &self.event
+    }
+
+    /// Whether this emit runs in debug mode.
+    pub fn is_debug(&self) -> bool {
+        self.debug
+    }
+
+    /// How many handlers the event has on the emitter's linker.
+    pub fn handler_count(&self) -> usize {
+        self.slot.map_or(0, Slot::len)
+    }
+
+    /// Runs every handler on the calling thread, in dispatch order, before returning.
+    ///
+    /// Sync handlers are called with a borrow of the event; async handlers are driven to completion with
+    /// [`block_on`](crate::block_on). A handler's fault is reported and the next handler runs. When
+    /// every handler is a sync compile-time one, this allocates nothing.
+    #[inline]
+    pub fn run_inline(self) {
+        let Some(slot) = self.slot else {
+            return;
+        };
+        let event = &self.event;
+        if !self.debug && slot.is_plain() {
+            for (index, handler) in slot.plain.iter().enumerate() {
+                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| handler(event))) {
+                    report::panic(&slot.compiled[index].site, &*payload);
+                }
+            }
+            return;
+        }
+        // Taken before any handler runs: a subscription made by a handler joins later emits only.
+        let runtime = slot.runtime.snapshot();
+        for handler in slot.compiled.iter() {
+            invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+        }
+        for handler in runtime.iter().flat_map(|handlers| handlers.iter()) {
+            invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+        }
+    }
+
+    /// The handler calls as owned [`Task`]s, for processors that run them elsewhere.
+    ///
+    /// The event moves into one `Arc` shared by the tasks.
+    pub fn into_tasks(self) -> Tasks<E> {
+        let Some(slot) = self.slot else {
+            return Tasks::empty(self.debug);
+        };
+        let runtime = slot.runtime.snapshot();
+        if slot.compiled.is_empty() && runtime.is_none() {
+            return Tasks::empty(self.debug);
+        }
+        Tasks {
+            event: Some(Arc::new(self.event)),
+            compiled: slot.compiled.iter(),
+            runtime,
+            next_runtime: 0,
+            debug: self.debug,
+        }
+    }
+}
+
+impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emission")
+            .field("event", &self.event)
+            .field("handlers", &self.handler_count())
+            .field("debug", &self.debug)
+            .finish()
+    }
+}
+
+/// The tasks of one [`Emission`], in dispatch order. Returned by [`Emission::into_tasks`].
+pub struct Tasks<E: Event> {
+    event: Option<Arc<E>>,
+    compiled: slice::Iter<'static, &'static Handler<E>>,
+    runtime: Option<Arc<[Arc<RuntimeHandler<E>>]>>,
+    next_runtime: usize,
+    debug: bool,
+}
+
+impl<E: Event> Tasks<E> {
+    fn empty(debug: bool) -> Self {
+        Tasks {
+            event: None,
+            compiled: [].iter(),
+            runtime: None,
+            next_runtime: 0,
+            debug,
+        }
+    }
+}
+
+impl<E: Event> Iterator for Tasks<E> {
+    type Item = Task;
+
+    fn next(&mut self) -> Option<Task> {
+        let event = self.event.as_ref()?;
+        let handler = match self.compiled.next() {
+            Some(handler) => HandlerRef::Compiled(handler),
+            None => {
+                let handler = self.runtime.as_ref()?.get(self.next_runtime)?;
+                self.next_runtime += 1;
+                HandlerRef::Runtime(Arc::clone(handler))
+            }
+        };
+        Some(Task::new(Arc::clone(event), handler, self.debug))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        if self.event.is_none() {
+            return (0, Some(0));
+        }
+        let runtime = self
+            .runtime
+            .as_ref()
+            .map_or(0, |handlers| handlers.len() - self.next_runtime);
+        let len = self.compiled.len() + runtime;
+        (len, Some(len))
+    }
+}
+
+impl<E: Event> fmt::Debug for Tasks<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tasks")
+            .field("event", &E::NAME)
+            .field("remaining", &self.size_hint().0)
+            .finish()
+    }
+}

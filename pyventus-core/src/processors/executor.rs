@@ -1,0 +1,208 @@
+use std::collections::VecDeque;
+use std::fmt;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle};
+
+use crate::processor::Processor;
+use crate::task::Task;
+
+/// Runs handler calls on a pool of threads: Pyventus's `ExecutorProcessingService`.
+///
+/// `emit` queues each handler call and returns at once; the pool's threads take calls in submission
+/// order. Async handlers are driven to completion on the worker thread with [`block_on`](crate::block_on).
+///
+/// [`shutdown`](ExecutorProcessor::shutdown) stops accepting calls and waits until every queued and
+/// running call has finished; dropping the last handle to the pool does the same, so nothing submitted is
+/// lost. A call submitted after shutdown (for example by a handler emitting while the pool drains) runs
+/// on the submitting thread instead, with a warning through `tracing`.
+///
+/// Clones share the same pool.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// struct Resized(u32);
+///
+/// static AREA: AtomicUsize = AtomicUsize::new(0);
+///
+/// #[subscribe(Resized)]
+/// fn record(e: &Resized) {
+///     AREA.fetch_add(e.0 as usize, Ordering::Relaxed);
+/// }
+///
+/// let emitter = EventEmitter::new(ExecutorProcessor::new(2));
+/// for _ in 0..10 {
+///     emitter.emit(Resized(3));
+/// }
+/// emitter.processor().shutdown(); // waits for all ten calls
+/// assert_eq!(AREA.load(Ordering::Relaxed), 30);
+/// ```
+#[derive(Clone)]
+pub struct ExecutorProcessor {
+    pool: Arc<Pool>,
+}
+
+struct Pool {
+    shared: Arc<Shared>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+    threads: usize,
+}
+
+struct Shared {
+    state: Mutex<Queue>,
+    ready: Condvar,
+}
+
+struct Queue {
+    tasks: VecDeque<Task>,
+    open: bool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, Queue> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The next task, or `None` once the queue is closed and empty.
+    fn next(&self) -> Option<Task> {
+        let mut queue = self.lock();
+        loop {
+            if let Some(task) = queue.tasks.pop_front() {
+                return Some(task);
+            }
+            if !queue.open {
+                return None;
+            }
+            queue = self
+                .ready
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+    }
+}
+
+impl ExecutorProcessor {
+    /// A pool of `threads` threads; `0` means one per available core.
+    ///
+    /// If the system refuses to start a thread, the pool keeps the threads it got; with none at all,
+    /// every call runs on the submitting thread (each reported through `tracing`).
+    pub fn new(threads: usize) -> Self {
+        let threads = if threads == 0 {
+            thread::available_parallelism().map_or(1, |n| n.get())
+        } else {
+            threads
+        };
+        let shared = Arc::new(Shared {
+            state: Mutex::new(Queue {
+                tasks: VecDeque::new(),
+                open: true,
+            }),
+            ready: Condvar::new(),
+        });
+        let mut workers = Vec::with_capacity(threads);
+        for index in 0..threads {
+            let worker_shared = Arc::clone(&shared);
+            let spawned = thread::Builder::new()
+                .name(format!("pyventus-executor-{index}"))
+                .spawn(move || {
+                    while let Some(task) = worker_shared.next() {
+                        task.run_blocking();
+                    }
+                });
+            match spawned {
+                Ok(worker) => workers.push(worker),
+                Err(error) => tracing::error!(
+                    target: "pyventus",
+                    "executor could start only {index} of {threads} threads: {error}"
+                ),
+            }
+        }
+        if workers.is_empty() {
+            shared.lock().open = false;
+        }
+        let threads = workers.len();
+        ExecutorProcessor {
+            pool: Arc::new(Pool {
+                shared,
+                workers: Mutex::new(workers),
+                threads,
+            }),
+        }
+    }
+
+    /// How many threads the pool runs.
+    pub fn threads(&self) -> usize {
+        self.pool.threads
+    }
+
+    /// Whether [`shutdown`](ExecutorProcessor::shutdown) was called.
+    pub fn is_shutdown(&self) -> bool {
+        !self.pool.shared.lock().open
+    }
+
+    /// Stops accepting calls and waits for every queued and running call to finish.
+    ///
+    /// Calling it again, or from a handler running on the pool, is allowed: a handler's own thread is not
+    /// waited for.
+    pub fn shutdown(&self) {
+        self.pool.shutdown();
+    }
+}
+
+impl Pool {
+    fn shutdown(&self) {
+        self.shared.lock().open = false;
+        self.shared.ready.notify_all();
+        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
+        let current = thread::current().id();
+        for worker in workers {
+            if worker.thread().id() == current {
+                continue;
+            }
+            if worker.join().is_err() {
+                tracing::error!(target: "pyventus", "an executor thread panicked outside a handler");
+            }
+        }
+    }
+}
+
+impl Drop for Pool {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+impl Processor for ExecutorProcessor {
+    fn submit(&self, task: Task) {
+        let mut queue = self.pool.shared.lock();
+        if queue.open {
+            queue.tasks.push_back(task);
+            drop(queue);
+            self.pool.shared.ready.notify_one();
+        } else {
+            drop(queue);
+            tracing::warn!(
+                target: "pyventus",
+                handler = task.handler(),
+                "executor is shut down: running handler `{}` on the submitting thread",
+                task.handler()
+            );
+            task.run_blocking();
+        }
+    }
+}
+
+impl fmt::Debug for ExecutorProcessor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let queue = self.pool.shared.lock();
+        f.debug_struct("ExecutorProcessor")
+            .field("threads", &self.pool.threads)
+            .field("queued", &queue.tasks.len())
+            .field("shut_down", &!queue.open)
+            .finish()
+    }
+}

@@ -1,0 +1,42 @@
+use crate::event::Event;
+use crate::processor::{Emission, Processor};
+use crate::task::Task;
+
+/// Runs every handler on the calling thread before `emit` returns.
+///
+/// Handlers run in dispatch order (compile-time handlers by priority then path, then runtime
+/// subscriptions in subscription order). Async handlers are driven to completion with
+/// [`block_on`](crate::block_on). Emitting to sync compile-time handlers allocates nothing.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// struct Clicked;
+///
+/// static CLICKS: AtomicUsize = AtomicUsize::new(0);
+///
+/// #[subscribe(Clicked)]
+/// fn count() {
+///     CLICKS.fetch_add(1, Ordering::Relaxed);
+/// }
+///
+/// EventEmitter::new(InlineProcessor).emit(Clicked);
+/// assert_eq!(CLICKS.load(Ordering::Relaxed), 1); // already done when emit returned
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct InlineProcessor;
+
+impl Processor for InlineProcessor {
+    fn submit(&self, task: Task) {
+        task.run_blocking();
+    }
+
+    #[inline]
+    fn dispatch<E: Event>(&self, emission: Emission<E>) {
+        emission.run_inline();
+    }
+}

@@ -1,0 +1,206 @@
+use std::fmt;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use tokio::runtime::Handle;
+use tokio::sync::Notify;
+use tokio::task::JoinHandle;
+
+use crate::event::Event;
+use crate::processor::{Emission, Processor};
+use crate::task::Task;
+
+/// Runs each handler call as a tokio task: Pyventus's `AsyncIOProcessingService`.
+///
+/// **Inside a tokio runtime** (any flavor), every handler call of an emit becomes a task on the current
+/// runtime and `emit` returns at once. Await [`wait_for_tasks`](TokioProcessor::wait_for_tasks) to wait for
+/// every call submitted through this processor (and its clones), including calls submitted by handlers
+/// while you wait.
+///
+/// **Outside a runtime**, `emit` still works: the calls run concurrently as tasks on a small runtime that
+/// pyventus starts on first use, and `emit` returns when all of them have finished (as Pyventus's
+/// `asyncio.run` does when no event loop is running).
+///
+/// Sync handlers run on the runtime's worker threads like async ones; for handlers that block, use
+/// [`blocking_sync_handlers(true)`](TokioProcessor::blocking_sync_handlers) to run them on tokio's
+/// blocking pool instead. A handler task cut off by a runtime shutting down is reported through
+/// `tracing` at warn level.
+///
+/// # Examples
+///
+/// ```
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// struct Uploaded(u32);
+///
+/// static BYTES: AtomicUsize = AtomicUsize::new(0);
+///
+/// #[subscribe(Uploaded)]
+/// async fn record(e: &Uploaded) {
+///     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+///     BYTES.fetch_add(e.0 as usize, Ordering::Relaxed);
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let emitter = EventEmitter::new(TokioProcessor::new());
+/// emitter.emit(Uploaded(512)); // returns at once
+/// emitter.processor().wait_for_tasks().await;
+/// assert_eq!(BYTES.load(Ordering::Relaxed), 512);
+/// # }
+/// ```
+#[derive(Clone, Default)]
+pub struct TokioProcessor {
+    tracker: Arc<Tracker>,
+    blocking_sync: bool,
+}
+
+#[derive(Default)]
+struct Tracker {
+    in_flight: AtomicUsize,
+    idle: Notify,
+}
+
+/// Counts one task in flight until dropped.
+struct InFlight {
+    tracker: Arc<Tracker>,
+    handler: &'static str,
+    finished: bool,
+}
+
+impl InFlight {
+    fn enter(tracker: &Arc<Tracker>, handler: &'static str) -> Self {
+        tracker.in_flight.fetch_add(1, Ordering::AcqRel);
+        InFlight {
+            tracker: Arc::clone(tracker),
+            handler,
+            finished: false,
+        }
+    }
+}
+
+impl InFlight {
+    /// The task ran to its end (as opposed to being dropped by a runtime shutting down).
+    fn finish(mut self) {
+        self.finished = true;
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        if !self.finished {
+            tracing::warn!(
+                target: "pyventus",
+                handler = self.handler,
+                "handler task `{}` was cancelled before it finished (its tokio runtime shut down)",
+                self.handler
+            );
+        }
+        if self.tracker.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
+            self.tracker.idle.notify_waiters();
+        }
+    }
+}
+
+impl TokioProcessor {
+    /// A processor whose sync handlers run on the runtime's worker threads.
+    pub fn new() -> Self {
+        TokioProcessor::default()
+    }
+
+    /// Runs sync handlers on tokio's blocking pool (`spawn_blocking`) when `enabled`, so a handler that
+    /// blocks does not hold a worker thread (Pyventus's `force_async`).
+    #[must_use]
+    pub fn blocking_sync_handlers(mut self, enabled: bool) -> Self {
+        self.blocking_sync = enabled;
+        self
+    }
+
+    /// How many handler calls submitted through this processor have not finished yet.
+    pub fn in_flight(&self) -> usize {
+        self.tracker.in_flight.load(Ordering::Acquire)
+    }
+
+    /// Waits until every handler call submitted through this processor (or a clone) has finished,
+    /// including calls submitted while waiting. Pyventus's `wait_for_tasks`.
+    pub async fn wait_for_tasks(&self) {
+        loop {
+            let mut idle = pin!(self.tracker.idle.notified());
+            idle.as_mut().enable();
+            if self.in_flight() == 0 {
+                return;
+            }
+            idle.await;
+        }
+    }
+
+    fn spawn(&self, runtime: &Handle, task: Task) -> JoinHandle<()> {
+        let in_flight = InFlight::enter(&self.tracker, task.handler());
+        if self.blocking_sync && !task.is_async() {
+            runtime.spawn_blocking(move || {
+                task.run_blocking();
+                in_flight.finish();
+            })
+        } else {
+            let future = task.into_future();
+            runtime.spawn(async move {
+                future.await;
+                in_flight.finish();
+            })
+        }
+    }
+
+    /// Outside a runtime: run `tasks` on pyventus's runtime and wait for all of them.
+    fn run_to_completion(&self, tasks: impl Iterator<Item = Task>) {
+        let runtime = crate::blocking::runtime();
+        let handles: Vec<(&'static str, JoinHandle<()>)> = tasks
+            .map(|task| (task.handler(), self.spawn(runtime.handle(), task)))
+            .collect();
+        if handles.is_empty() {
+            return;
+        }
+        runtime.block_on(async {
+            for (handler, handle) in handles {
+                if let Err(error) = handle.await {
+                    tracing::error!(
+                        target: "pyventus",
+                        handler,
+                        "handler task `{handler}` did not complete: {error}"
+                    );
+                }
+            }
+        });
+    }
+}
+
+impl Processor for TokioProcessor {
+    fn submit(&self, task: Task) {
+        match Handle::try_current() {
+            Ok(runtime) => drop(self.spawn(&runtime, task)),
+            Err(_) => self.run_to_completion(std::iter::once(task)),
+        }
+    }
+
+    fn dispatch<E: Event>(&self, emission: Emission<E>) {
+        match Handle::try_current() {
+            Ok(runtime) => {
+                for task in emission.into_tasks() {
+                    drop(self.spawn(&runtime, task));
+                }
+            }
+            Err(_) => self.run_to_completion(emission.into_tasks()),
+        }
+    }
+}
+
+impl fmt::Debug for TokioProcessor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TokioProcessor")
+            .field("in_flight", &self.in_flight())
+            .field("blocking_sync_handlers", &self.blocking_sync)
+            .finish()
+    }
+}

@@ -1,0 +1,164 @@
+//! Tasks: one handler call, owned, ready to run wherever a processor likes.
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Instant;
+
+use crate::event::{AnyEvent, Event};
+use crate::handler::{BoxFuture, Site};
+use crate::invoke::{self, Call, HandlerRef};
+use crate::report;
+
+/// The future of a [`Task`]: runs the handler call and reports its outcome.
+pub type TaskFuture = BoxFuture<'static, ()>;
+
+/// One handler call: a handler and the event it is called with.
+///
+/// A [`Processor`](crate::Processor) receives tasks through [`submit`](crate::Processor::submit) and runs
+/// them where it likes: [`run`](Task::run) runs a sync handler at once and hands back the future of an
+/// async one, [`run_blocking`](Task::run_blocking) drives either to completion on the calling thread, and
+/// [`into_future`](Task::into_future) turns either into a future for an executor. However it is run, a
+/// task reports its own faults (an `Err` or a panic, through `tracing`) and, in debug mode, its outcome
+/// and duration; it never panics itself.
+///
+/// A task also says which handler it calls ([`handler`](Task::handler), a stable path) and gives its event
+/// as [`&dyn AnyEvent`](AnyEvent), which is what a processor that sends work to another process needs.
+///
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+/// use pyventus::Task;
+///
+/// #[derive(Debug)]
+/// struct Logged;
+///
+/// impl Processor for Logged {
+///     fn submit(&self, task: Task) {
+///         println!("running {} for {}", task.handler(), task.event().name());
+///         task.run_blocking();
+///     }
+/// }
+/// ```
+pub struct Task {
+    call: Box<dyn ErasedCall>,
+    debug: bool,
+}
+
+trait ErasedCall: Send {
+    fn site(&self) -> &Site;
+    fn event(&self) -> &dyn AnyEvent;
+    fn is_async(&self) -> bool;
+    fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture>;
+}
+
+struct OwnedCall<E: Event> {
+    event: Arc<E>,
+    handler: HandlerRef<E>,
+}
+
+impl<E: Event> ErasedCall for OwnedCall<E> {
+    fn site(&self) -> &Site {
+        self.handler.site()
+    }
+
+    fn event(&self) -> &dyn AnyEvent {
+        &*self.event
+    }
+
+    fn is_async(&self) -> bool {
+        matches!(self.handler.call_ref(), Call::Async(_))
+    }
+
+    fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture> {
+        let site = *self.handler.site();
+        match self.handler.call_ref() {
+            Call::Sync(handler) => {
+                let started = debug.then(Instant::now);
+                let outcome = invoke::call_sync(handler, &self.event, &site);
+                if let Some(started) = started {
+                    report::finished(&site, outcome, started.elapsed());
+                }
+                None
+            }
+            Call::Async(_) => Some(Box::pin(async move {
+                let started = debug.then(Instant::now);
+                let outcome = invoke::call(self.handler.call_ref(), &self.event, &site).await;
+                if let Some(started) = started {
+                    report::finished(&site, outcome, started.elapsed());
+                }
+            })),
+        }
+    }
+}
+
+impl Task {
+    pub(crate) fn new<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) -> Self {
+        if debug {
+            report::submitted(handler.site());
+        }
+        Task {
+            call: Box::new(OwnedCall { event, handler }),
+            debug,
+        }
+    }
+
+    /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
+    /// name for a runtime subscription. Stable across runs of the same build.
+    pub fn handler(&self) -> &'static str {
+        self.call.site().handler
+    }
+
+    /// The name of the linker the handler is subscribed on.
+    pub fn linker(&self) -> &'static str {
+        self.call.site().linker_name()
+    }
+
+    /// The event the handler is called with.
+    pub fn event(&self) -> &dyn AnyEvent {
+        self.call.event()
+    }
+
+    /// Whether the handler is an `async fn` (or an async closure).
+    pub fn is_async(&self) -> bool {
+        self.call.is_async()
+    }
+
+    /// Runs a sync handler now and returns `None`; for an async handler, returns the future that runs it.
+    ///
+    /// This is the shape of Pyventus's `callback(*args)`: a plain call, or a coroutine to await.
+    pub fn run(self) -> Option<TaskFuture> {
+        self.call.start(self.debug)
+    }
+
+    /// Runs the handler to completion on the calling thread (async handlers through
+    /// [`block_on`](crate::block_on)).
+    pub fn run_blocking(self) {
+        if let Some(future) = self.run() {
+            crate::blocking::block_on(future);
+        }
+    }
+
+    /// The whole call as a future, for an executor. A sync handler runs on the future's first poll.
+    pub fn into_future(self) -> TaskFuture {
+        if self.is_async() {
+            // An async task's `run` only builds its future.
+            self.run().unwrap_or_else(|| Box::pin(async {}))
+        } else {
+            Box::pin(async move {
+                let _ = self.run();
+            })
+        }
+    }
+}
+
+impl fmt::Debug for Task {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Task")
+            .field("handler", &self.handler())
+            .field("event", &self.event().name())
+            .field("linker", &self.linker())
+            .field("async", &self.is_async())
+            .finish()
+    }
+}

@@ -1,0 +1,206 @@
+//! **A typed, compile-time event bus: Pyventus's event emitters, for Rust.**
+//!
+//! Mark a type with [`#[event]`](macro@event), subscribe functions to it with
+//! [`#[subscribe(MyEvent)]`](macro@subscribe), and emit it through an [`EventEmitter`]. Handlers are
+//! registered at compile time (through the `inventory` crate) into a *linker*, a namespace of handlers:
+//! [`EventLinker`] by default, or one of your own declared with [`#[linker]`](macro@linker). How the
+//! handler calls of an emit are executed is up to the emitter's *processor*: in the caller
+//! ([`InlineProcessor`]), as tokio tasks ([`TokioProcessor`]), on a thread pool ([`ExecutorProcessor`]), or
+//! however your own [`Processor`] likes.
+//!
+//! # Examples
+//!
+//! ```
+//! use pyventus::prelude::*;
+//!
+//! #[event]
+//! #[derive(Debug, Clone)]
+//! struct MyEvent(String);
+//!
+//! #[subscribe(MyEvent)]
+//! fn greet(e: &MyEvent) {
+//!     println!("{}", e.0);
+//! }
+//!
+//! #[subscribe(MyEvent)]
+//! async fn greet_later(e: &MyEvent) {
+//!     tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+//!     println!("later: {}", e.0);
+//! }
+//!
+//! // A closure subscribed at runtime, like `EventLinker.subscribe("MyEvent", event_callback=print)`.
+//! let sub = EventLinker::subscribe(|e: &MyEvent| println!("{e:?}"));
+//!
+//! let emitter = EventEmitter::new(InlineProcessor);
+//! emitter.emit(MyEvent("Hello, World!".into())); // all three handlers ran when this returns
+//! sub.unsubscribe();
+//! ```
+//!
+//! # The model
+//!
+//! - **Events** are types. An event reaches the handlers of its own type only (no inheritance), on the
+//!   emitter's linker only (linkers are isolated).
+//! - **Handlers** take `&E` (or nothing), may be `async`, and may return `()` or a `Result` whose error is
+//!   `Debug`. A handler that returns `Err` or panics is reported through `tracing` (target `pyventus`, error
+//!   level) and the other handlers still run; the emitter keeps working.
+//! - **Dispatch order** on one linker: compile-time handlers by priority (higher first, default 0), then
+//!   by path (`crate::module::function`); then runtime subscriptions, in subscription order. Link order
+//!   never matters.
+//! - **Snapshots**: each emit works on the handlers subscribed when it started. A handler subscribed
+//!   during an emit is not called by it; one unsubscribed during it still is.
+//! - **Zero dynamic lookup**: an emit finds its handlers through a static of the event's type, indexed by
+//!   the linker: no hashing, no type map, no string comparison. With only compile-time sync handlers and
+//!   the [`InlineProcessor`], an emit allocates nothing and takes no lock.
+//!
+//! # Registration and linking
+//!
+//! `#[subscribe]` registers handlers with [`inventory`](https://docs.rs/inventory), whose registrations run
+//! before `main` on Linux, macOS, Windows, the BSDs, iOS and Android (not on `wasm32-unknown-unknown`
+//! without a start function). One consequence: **a handler defined in a dependency exists only if that
+//! dependency is linked**. Rust does not link a crate nothing refers to, so a crate of handlers that the
+//! binary never names has silently no handlers. Name it once:
+//!
+//! ```ignore
+//! use my_handlers as _; // links the crate, and with it its #[subscribe] handlers
+//! ```
+//!
+//! In debug mode, the first emit of each event logs the compile-time handlers found for it, per linker,
+//! which makes a missing crate visible.
+//!
+//! # Debug mode
+//!
+//! `EventEmitter::new(p).debug(true)` logs, through `tracing` at debug level (target `pyventus`), each
+//! emit, each submitted handler, and each handler's outcome and duration. An emitter without `.debug(..)`
+//! follows the global switch: [`set_debug`], or `PYVENTUS_DEBUG=1` in the environment.
+//!
+//! # Feature flags
+//!
+//! | feature | default | what it enables |
+//! |---|---|---|
+//! | `tokio` | yes | [`TokioProcessor`]; async handlers driven by tokio (so they may await tokio timers and IO) |
+
+pub use pyventus_core::{
+    AnyEvent, BoxFuture, Emission, Event, EventEmitter, EventLinker, HandlerReturn, Linker, Processor,
+    Subscription, Task, TaskFuture, Tasks, block_on, global_debug, panic_message, processors,
+    set_debug,
+};
+
+#[doc(inline)]
+pub use pyventus_core::processors::{ExecutorProcessor, InlineProcessor};
+
+#[cfg(feature = "tokio")]
+#[doc(inline)]
+pub use pyventus_core::processors::TokioProcessor;
+
+/// Marks a struct or enum as an event. See [`Event`].
+///
+/// `#[event]` implements [`Event`] for the type: its [`NAME`](Event::NAME) (the type's identifier) and a
+/// static registry of its handlers. The type must be `Send + Sync + 'static` and not generic.
+///
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// #[derive(Debug, Clone)]
+/// struct UserCreated {
+///     name: String,
+/// }
+///
+/// #[event]
+/// enum Connection {
+///     Opened(u16),
+///     Closed,
+/// }
+///
+/// #[event]
+/// struct Shutdown;
+///
+/// assert_eq!(UserCreated::NAME, "UserCreated");
+/// ```
+///
+/// The hand-written equivalent is an `impl Event for UserCreated` whose `__registry` returns a `static`
+/// declared inside it; the attribute exists so that nobody writes that.
+pub use pyventus_macros::event;
+
+/// Subscribes a function to an event, at compile time.
+///
+/// `#[subscribe(MyEvent)]` on `fn f(e: &MyEvent)` (or `fn f()`, or an `async fn`) registers `f` as a
+/// handler of `MyEvent` on [`EventLinker`]; `#[subscribe(MyEvent, linker = MyLinker)]` on another linker.
+/// The function itself is left as written and can still be called directly.
+///
+/// Options:
+/// - `linker = Path`: the linker to subscribe on (default [`EventLinker`]).
+/// - `priority = N`: handlers with a higher priority run first (default 0; ties are ordered by path).
+///
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// struct Deployed(&'static str);
+///
+/// #[linker]
+/// struct AuditLinker;
+///
+/// #[subscribe(Deployed)]
+/// fn announce(e: &Deployed) {
+///     println!("deployed {}", e.0);
+/// }
+///
+/// #[subscribe(Deployed, linker = AuditLinker, priority = 10)]
+/// fn audit(e: &Deployed) -> Result<(), String> {
+///     if e.0.is_empty() { Err("no version".into()) } else { Ok(()) }
+/// }
+///
+/// #[subscribe(Deployed)]
+/// async fn warm_caches(_: &Deployed) {}
+///
+/// EventEmitter::new(InlineProcessor).emit(Deployed("v1.2.0"));
+/// ```
+pub use pyventus_macros::subscribe;
+
+/// Declares a linker: a namespace of handlers, isolated from every other linker.
+///
+/// Works on a struct (usually a unit struct) that is not generic. Pyventus's
+/// `class CustomEventLinker(EventLinker): ...`.
+///
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+///
+/// #[linker]
+/// struct CustomEventLinker;
+///
+/// #[event]
+/// struct MyEvent;
+///
+/// #[subscribe(MyEvent, linker = CustomEventLinker)]
+/// fn only_custom() {
+///     println!("custom");
+/// }
+///
+/// EventEmitter::with_linker::<CustomEventLinker>(InlineProcessor).emit(MyEvent); // prints "custom"
+/// EventEmitter::new(InlineProcessor).emit(MyEvent); // EventLinker: prints nothing
+/// ```
+pub use pyventus_macros::linker;
+
+/// The names most programs need: `use pyventus::prelude::*;`.
+pub mod prelude {
+    #[cfg(feature = "tokio")]
+    pub use crate::TokioProcessor;
+    pub use crate::{
+        Event, EventEmitter, EventLinker, ExecutorProcessor, InlineProcessor, Linker, Processor,
+        Subscription, event, linker, processors, subscribe,
+    };
+}
+
+/// What the code generated by the macros names. Not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use pyventus_core::__private::*;
+    pub use pyventus_core::{BoxFuture, Event, EventLinker, HandlerReturn, Linker};
+}
