@@ -60,7 +60,7 @@
 //! dependency is linked**. Rust does not link a crate nothing refers to, so a crate of handlers that the
 //! binary never names has silently no handlers. Name it once:
 //!
-//! ```ignore
+//! ```text
 //! use my_handlers as _; // links the crate, and with it its #[subscribe] handlers
 //! ```
 //!
