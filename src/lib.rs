@@ -204,3 +204,8 @@ pub mod __private {
     pub use pyventus_core::__private::*;
     pub use pyventus_core::{BoxFuture, Event, EventLinker, HandlerReturn, Linker};
 }
+
+/// The README's Rust blocks, compiled and run as doctests so that the README cannot drift from the code.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
