@@ -80,9 +80,10 @@
 //! | `tokio` | yes | [`TokioProcessor`]; async handlers driven by tokio (so they may await tokio timers and IO) |
 
 pub use pyventus_core::{
-    AnyEvent, BoxFuture, Emission, Event, EventEmitter, EventLinker, HandlerReturn, Linker, Processor,
-    Subscription, Task, TaskFuture, Tasks, block_on, global_debug, panic_message, processors,
-    set_debug,
+    AnyEvent, BoxFuture, DefaultFailureFn, DefaultSuccessFn, Emission, Event, EventEmitter,
+    EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Processor, SubscribeError,
+    SubscriberInfo, SubscriberKind, Subscription, SubscriptionGuard, Task, TaskFuture, Tasks,
+    block_on, global_debug, panic_message, processors, set_debug,
 };
 
 #[doc(inline)]

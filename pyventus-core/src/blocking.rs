@@ -75,7 +75,9 @@ mod imp {
                 .thread_name("pyventus-runtime")
                 .enable_all()
                 .build()
-                .unwrap_or_else(|error| panic!("pyventus could not start its tokio runtime: {error}"))
+                .unwrap_or_else(|error| {
+                    panic!("pyventus could not start its tokio runtime: {error}")
+                })
         })
     }
 }

@@ -7,12 +7,15 @@
 //! first emit.
 
 use std::any::Any;
+use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::event::Event;
 use crate::linker::LinkerMeta;
+use crate::registry::{ErasedRegistry, erased_registry};
 
 /// A boxed, sendable future: what async handlers return once type-erased.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -23,29 +26,66 @@ pub type SyncFn<E> = fn(&E) -> Outcome;
 /// An async handler, as stored: a function pointer returning the handler's boxed future.
 pub type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
 
-/// Who a handler is: the identity every report and debug line carries.
-#[doc(hidden)]
+/// Which handler: its path, its event and its linker.
+///
+/// Passed to a linker's default callbacks (`#[linker(on_success = .., on_failure = ..)]`) and carried by
+/// every report and debug line.
 #[derive(Clone, Copy)]
-pub struct Site {
-    /// The handler's path (`crate::module::function`, or a closure's type name).
-    pub handler: &'static str,
-    /// The event's name.
-    pub event: &'static str,
-    /// The linker the handler is subscribed on.
-    pub linker: fn() -> &'static LinkerMeta,
+pub struct HandlerInfo {
+    pub(crate) handler: &'static str,
+    pub(crate) event: &'static str,
+    pub(crate) linker: fn() -> &'static LinkerMeta,
 }
 
-impl Site {
+impl HandlerInfo {
+    /// Describes the handler at `handler` (a path), for `event` on the linker `linker` describes.
+    #[doc(hidden)]
+    pub const fn new(
+        handler: &'static str,
+        event: &'static str,
+        linker: fn() -> &'static LinkerMeta,
+    ) -> Self {
+        HandlerInfo {
+            handler,
+            event,
+            linker,
+        }
+    }
+
+    /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
+    /// name for a runtime subscription.
+    pub fn path(&self) -> &'static str {
+        self.handler
+    }
+
+    /// The name of the event.
+    pub fn event(&self) -> &'static str {
+        self.event
+    }
+
     /// The name of the linker the handler is subscribed on.
-    pub fn linker_name(&self) -> &'static str {
+    pub fn linker(&self) -> &'static str {
         (self.linker)().name()
+    }
+
+    pub(crate) fn linker_name(&self) -> &'static str {
+        self.linker()
+    }
+
+    pub(crate) fn linker_meta(&self) -> &'static LinkerMeta {
+        (self.linker)()
+    }
+
+    /// The same handler, called for `event` (all-events handlers are listed under `"..."`).
+    pub(crate) fn for_event(self, event: &'static str) -> Self {
+        HandlerInfo { event, ..self }
     }
 }
 
-impl fmt::Debug for Site {
+impl fmt::Debug for HandlerInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Site")
-            .field("handler", &self.handler)
+        f.debug_struct("HandlerInfo")
+            .field("path", &self.handler)
             .field("event", &self.event)
             .field("linker", &self.linker_name())
             .finish()
@@ -62,39 +102,90 @@ pub enum Outcome {
     Error,
     /// The handler panicked, which was reported.
     Panic,
+    /// The handler failed and its `on_failure` callback received the failure.
+    FailureHandled,
 }
 
-/// What a handler may return: `()` or a `Result` whose error is `Debug`.
+/// Why a handler failed: what an `on_failure` callback receives.
 ///
-/// An `Err` is reported through `tracing` at error level (target `pyventus`) with the handler's path and
-/// the event's name; it never stops the other handlers of the emit.
-#[diagnostic::on_unimplemented(
-    message = "a handler must return `()` or `Result<T, E>` with `E: Debug`, not `{Self}`",
-    label = "unsupported return type"
-)]
-pub trait HandlerReturn {
-    /// Turns the returned value into an outcome, reporting an error at `site`.
-    #[doc(hidden)]
-    fn __into_outcome(self, site: &Site) -> Outcome;
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+/// use pyventus::Failure;
+///
+/// #[event]
+/// struct Charge(u32);
+///
+/// fn declined(failure: Failure<String>) {
+///     match failure {
+///         Failure::Error(reason) => println!("declined: {reason}"),
+///         Failure::Panic(message) => println!("crashed: {message}"),
+///     }
+/// }
+///
+/// #[subscribe(Charge, on_failure = declined)]
+/// fn charge(e: &Charge) -> Result<(), String> {
+///     if e.0 > 100 { Err(format!("{} is over the limit", e.0)) } else { Ok(()) }
+/// }
+///
+/// EventEmitter::new(InlineProcessor).emit(Charge(500)); // prints "declined: 500 is over the limit"
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure<E> {
+    /// The handler returned `Err(error)`.
+    Error(E),
+    /// The handler panicked with this message.
+    Panic(String),
 }
 
-impl HandlerReturn for () {
-    #[inline]
-    fn __into_outcome(self, _: &Site) -> Outcome {
-        Outcome::Success
+impl<E: fmt::Display> fmt::Display for Failure<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Error(error) => write!(f, "returned an error: {error}"),
+            Failure::Panic(message) => write!(f, "panicked: {message}"),
+        }
     }
 }
 
-impl<T, Err: fmt::Debug> HandlerReturn for Result<T, Err> {
+impl<E: fmt::Debug + fmt::Display> std::error::Error for Failure<E> {}
+
+/// What a handler may return: `()` or a `Result`.
+///
+/// Without an `on_failure` callback, an `Err` must be `Debug`: it is reported through `tracing` at error
+/// level (target `pyventus`) with the handler's path and the event's name. It never stops the other
+/// handlers of the emit.
+#[diagnostic::on_unimplemented(
+    message = "a handler must return `()` or `Result<T, E>`, not `{Self}`",
+    label = "unsupported return type"
+)]
+pub trait HandlerReturn {
+    /// What `on_success` receives.
+    type Value;
+    /// What `on_failure` receives inside [`Failure::Error`].
+    type Error;
+
+    /// The returned value as a `Result`.
+    fn into_result(self) -> Result<Self::Value, Self::Error>;
+}
+
+impl HandlerReturn for () {
+    type Value = ();
+    type Error = Infallible;
+
     #[inline]
-    fn __into_outcome(self, site: &Site) -> Outcome {
-        match self {
-            Ok(_) => Outcome::Success,
-            Err(error) => {
-                crate::report::error(site, &error);
-                Outcome::Error
-            }
-        }
+    fn into_result(self) -> Result<(), Infallible> {
+        Ok(())
+    }
+}
+
+impl<T, E> HandlerReturn for Result<T, E> {
+    type Value = T;
+    type Error = E;
+
+    #[inline]
+    fn into_result(self) -> Result<T, E> {
+        self
     }
 }
 
@@ -127,18 +218,25 @@ impl<E> Copy for HandlerFn<E> {}
 /// A handler registered at compile time by `#[subscribe]`.
 #[doc(hidden)]
 pub struct Handler<E: Event> {
-    pub(crate) site: Site,
+    pub(crate) site: HandlerInfo,
     pub(crate) call: HandlerFn<E>,
     pub(crate) priority: i32,
+    /// Shared by the handlers of one `#[subscribe(A, B, once)]`: the first call of any of them takes it.
+    pub(crate) once: Option<&'static OnceFlag>,
+    /// Cleared when the handler is removed from its linker (compile-time handlers are disabled, not
+    /// unlinked).
+    pub(crate) enabled: AtomicBool,
 }
 
 impl<E: Event> Handler<E> {
     /// A handler with the default priority (0).
-    pub const fn new(site: Site, call: HandlerFn<E>) -> Self {
+    pub const fn new(site: HandlerInfo, call: HandlerFn<E>) -> Self {
         Handler {
             site,
             call,
             priority: 0,
+            once: None,
+            enabled: AtomicBool::new(true),
         }
     }
 
@@ -148,9 +246,27 @@ impl<E: Event> Handler<E> {
         self
     }
 
+    /// The same handler, called at most once (for all the events that share `flag`).
+    pub const fn once(mut self, flag: &'static OnceFlag) -> Self {
+        self.once = Some(flag);
+        self
+    }
+
     /// The handler's identity.
-    pub fn site(&self) -> &Site {
+    pub fn site(&self) -> &HandlerInfo {
         &self.site
+    }
+
+    /// Whether the handler is enabled and, if `once`, not spent.
+    pub(crate) fn is_active(&self) -> bool {
+        self.enabled.load(Ordering::Acquire) && !self.once.is_some_and(OnceFlag::is_taken)
+    }
+
+    /// Decides, at dispatch, whether this call goes ahead: enabled, and for a `once` handler, the first
+    /// dispatch to take the flag.
+    #[inline]
+    pub(crate) fn claim(&self) -> bool {
+        self.enabled.load(Ordering::Acquire) && self.once.is_none_or(OnceFlag::take)
     }
 }
 
@@ -158,8 +274,9 @@ impl<E: Event> fmt::Debug for Handler<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handler")
             .field("site", &self.site)
-            .field("async", &matches!(self.call, HandlerFn::Async(_)))
+            .field("call", &self.call)
             .field("priority", &self.priority)
+            .field("once", &self.once.is_some())
             .finish()
     }
 }
@@ -168,12 +285,16 @@ impl<E: Event> fmt::Debug for Handler<E> {
 #[doc(hidden)]
 pub struct Registration {
     pub(crate) handler: &'static (dyn Any + Send + Sync),
+    pub(crate) registry: fn() -> &'static dyn ErasedRegistry,
 }
 
 impl Registration {
-    /// Registers `handler`, which must be a `&'static Handler<E>`.
-    pub const fn new(handler: &'static (dyn Any + Send + Sync)) -> Self {
-        Registration { handler }
+    /// Registers `handler`.
+    pub const fn new<E: Event>(handler: &'static Handler<E>) -> Self {
+        Registration {
+            handler,
+            registry: erased_registry::<E>,
+        }
     }
 }
 
@@ -184,3 +305,26 @@ impl fmt::Debug for Registration {
 }
 
 inventory::collect!(Registration);
+
+/// A flag that can be taken once, by exactly one caller.
+#[doc(hidden)]
+#[derive(Debug, Default)]
+pub struct OnceFlag(AtomicBool);
+
+impl OnceFlag {
+    /// A flag not taken yet.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        OnceFlag(AtomicBool::new(false))
+    }
+
+    /// `true` for the first caller only, also under concurrent calls.
+    #[inline]
+    pub(crate) fn take(&self) -> bool {
+        !self.0.swap(true, Ordering::AcqRel)
+    }
+
+    pub(crate) fn is_taken(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}

@@ -7,15 +7,16 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use crate::event::Event;
-use crate::handler::{BoxFuture, Handler, HandlerFn, Outcome, Site};
+use crate::event::{AnyEvent, Event};
+use crate::handler::{Handler, HandlerFn, HandlerInfo, Outcome};
 use crate::report;
-use crate::subscription::{RuntimeFn, RuntimeHandler};
+use crate::subscription::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
 
-/// A borrowed view of a handler's call, compile-time or runtime alike.
-pub(crate) enum Call<'h, E> {
-    Sync(&'h (dyn Fn(&E) -> Outcome + Send + Sync)),
-    Async(&'h (dyn for<'a> Fn(&'a E) -> BoxFuture<'a, Outcome> + Send + Sync)),
+/// A borrowed view of a handler's call, compile-time or runtime alike. `E` is `dyn AnyEvent` for
+/// all-events handlers.
+pub(crate) enum Call<'h, E: ?Sized> {
+    Sync(&'h SyncCall<E>),
+    Async(&'h AsyncCall<E>),
 }
 
 impl<E: Event> Handler<E> {
@@ -27,7 +28,7 @@ impl<E: Event> Handler<E> {
     }
 }
 
-impl<E> RuntimeHandler<E> {
+impl<E: ?Sized> RuntimeHandler<E> {
     pub(crate) fn call_ref(&self) -> Call<'_, E> {
         match &self.call {
             RuntimeFn::Sync(call) => Call::Sync(call.as_ref()),
@@ -40,46 +41,71 @@ impl<E> RuntimeHandler<E> {
 pub(crate) enum HandlerRef<E: Event> {
     Compiled(&'static Handler<E>),
     Runtime(Arc<RuntimeHandler<E>>),
+    All(Arc<RuntimeHandler<dyn AnyEvent>>),
 }
 
 impl<E: Event> HandlerRef<E> {
-    pub(crate) fn site(&self) -> &Site {
+    /// The handler's identity, naming the event it is called with (also for all-events handlers).
+    pub(crate) fn site(&self) -> HandlerInfo {
         match self {
-            HandlerRef::Compiled(handler) => &handler.site,
-            HandlerRef::Runtime(handler) => &handler.site,
+            HandlerRef::Compiled(handler) => handler.site,
+            HandlerRef::Runtime(handler) => handler.site,
+            HandlerRef::All(handler) => handler.site.for_event(E::NAME),
         }
     }
 
-    pub(crate) fn call_ref(&self) -> Call<'_, E> {
+    pub(crate) fn is_async(&self) -> bool {
         match self {
-            HandlerRef::Compiled(handler) => handler.call_ref(),
-            HandlerRef::Runtime(handler) => handler.call_ref(),
+            HandlerRef::Compiled(handler) => matches!(handler.call, HandlerFn::Async(_)),
+            HandlerRef::Runtime(handler) => handler.is_async(),
+            HandlerRef::All(handler) => handler.is_async(),
         }
+    }
+
+    /// Runs the handler with `event` to completion, if it is sync.
+    pub(crate) fn call_sync(&self, event: &E, site: &HandlerInfo) -> Option<Outcome> {
+        match self {
+            HandlerRef::Compiled(handler) => sync_only(handler.call_ref(), event, site),
+            HandlerRef::Runtime(handler) => sync_only(handler.call_ref(), event, site),
+            HandlerRef::All(handler) => sync_only(handler.call_ref(), event as &dyn AnyEvent, site),
+        }
+    }
+
+    /// Runs the handler with `event`, sync or async, to completion.
+    pub(crate) async fn call(&self, event: &E, site: &HandlerInfo) -> Outcome {
+        match self {
+            HandlerRef::Compiled(handler) => call(handler.call_ref(), event, site).await,
+            HandlerRef::Runtime(handler) => call(handler.call_ref(), event, site).await,
+            HandlerRef::All(handler) => {
+                call(handler.call_ref(), event as &dyn AnyEvent, site).await
+            }
+        }
+    }
+}
+
+fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, site: &HandlerInfo) -> Option<Outcome> {
+    match handler {
+        Call::Sync(handler) => Some(call_sync(handler, event, site)),
+        Call::Async(_) => None,
     }
 }
 
 /// Calls a sync handler, turning a panic into a reported [`Outcome::Panic`].
 #[inline]
-pub(crate) fn call_sync<E>(call: &(dyn Fn(&E) -> Outcome + Send + Sync), event: &E, site: &Site) -> Outcome {
+pub(crate) fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, site: &HandlerInfo) -> Outcome {
     match catch_unwind(AssertUnwindSafe(|| call(event))) {
         Ok(outcome) => outcome,
-        Err(payload) => {
-            report::panic(site, &*payload);
-            Outcome::Panic
-        }
+        Err(payload) => report::panic(site, &*payload),
     }
 }
 
 /// Calls a handler, sync or async, to completion.
-pub(crate) async fn call<E>(call: Call<'_, E>, event: &E, site: &Site) -> Outcome {
+pub(crate) async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, site: &HandlerInfo) -> Outcome {
     match call {
         Call::Sync(call) => call_sync(call, event, site),
         Call::Async(call) => match catch_unwind(AssertUnwindSafe(|| call(event))) {
             Ok(future) => CatchUnwind { future, site }.await,
-            Err(payload) => {
-                report::panic(site, &*payload);
-                Outcome::Panic
-            }
+            Err(payload) => report::panic(site, &*payload),
         },
     }
 }
@@ -88,7 +114,12 @@ pub(crate) async fn call<E>(call: Call<'_, E>, event: &E, site: &Site) -> Outcom
 ///
 /// [`block_on`]: crate::block_on
 #[inline]
-pub(crate) fn call_inline<E: Event>(handler: Call<'_, E>, event: &E, site: &Site, debug: bool) {
+pub(crate) fn call_inline<E: ?Sized + Sync>(
+    handler: Call<'_, E>,
+    event: &E,
+    site: &HandlerInfo,
+    debug: bool,
+) {
     if debug {
         report::submitted(site);
     }
@@ -105,7 +136,7 @@ pub(crate) fn call_inline<E: Event>(handler: Call<'_, E>, event: &E, site: &Site
 /// A future that turns a panic while polling `future` into a reported [`Outcome::Panic`].
 struct CatchUnwind<'s, F> {
     future: F,
-    site: &'s Site,
+    site: &'s HandlerInfo,
 }
 
 impl<F: Future<Output = Outcome> + Unpin> Future for CatchUnwind<'_, F> {
@@ -115,10 +146,7 @@ impl<F: Future<Output = Outcome> + Unpin> Future for CatchUnwind<'_, F> {
         let this = &mut *self;
         match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.future).poll(cx))) {
             Ok(poll) => poll,
-            Err(payload) => {
-                report::panic(this.site, &*payload);
-                Poll::Ready(Outcome::Panic)
-            }
+            Err(payload) => Poll::Ready(report::panic(this.site, &*payload)),
         }
     }
 }

@@ -16,12 +16,12 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::slice;
 use std::sync::Arc;
 
-use crate::event::Event;
+use crate::event::{AnyEvent, Event};
 use crate::handler::Handler;
 use crate::invoke::{self, HandlerRef};
 use crate::registry::Slot;
 use crate::report;
-use crate::subscription::RuntimeHandler;
+use crate::subscription::Snapshot;
 use crate::task::Task;
 
 /// Executes handler calls.
@@ -147,11 +147,27 @@ impl<E: Event> Emission<E> {
         }
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
         let runtime = slot.runtime.snapshot();
+        let all = slot.linker.all.snapshot();
         for handler in slot.compiled.iter() {
-            invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+            if handler.claim() {
+                invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+            }
         }
         for handler in runtime.iter().flat_map(|handlers| handlers.iter()) {
-            invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+            if handler.claim(&slot.runtime) {
+                invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+            }
+        }
+        for handler in all.iter().flat_map(|handlers| handlers.iter()) {
+            if handler.claim(&slot.linker.all) {
+                let site = handler.site.for_event(E::NAME);
+                invoke::call_inline(
+                    handler.call_ref(),
+                    event as &dyn AnyEvent,
+                    &site,
+                    self.debug,
+                );
+            }
         }
     }
 
@@ -163,14 +179,17 @@ impl<E: Event> Emission<E> {
             return Tasks::empty(self.debug);
         };
         let runtime = slot.runtime.snapshot();
-        if slot.compiled.is_empty() && runtime.is_none() {
+        let all = slot.linker.all.snapshot();
+        if slot.compiled.is_empty() && runtime.is_none() && all.is_none() {
             return Tasks::empty(self.debug);
         }
         Tasks {
             event: Some(Arc::new(self.event)),
+            slot: Some(slot),
             compiled: slot.compiled.iter(),
             runtime,
-            next_runtime: 0,
+            all,
+            next: 0,
             debug: self.debug,
         }
     }
@@ -187,11 +206,16 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
 }
 
 /// The tasks of one [`Emission`], in dispatch order. Returned by [`Emission::into_tasks`].
+///
+/// A `once` handler is claimed when the iterator yields its task: exactly one emit gets it.
 pub struct Tasks<E: Event> {
     event: Option<Arc<E>>,
+    slot: Option<&'static Slot<E>>,
     compiled: slice::Iter<'static, &'static Handler<E>>,
-    runtime: Option<Arc<[Arc<RuntimeHandler<E>>]>>,
-    next_runtime: usize,
+    runtime: Option<Snapshot<E>>,
+    all: Option<Snapshot<dyn AnyEvent>>,
+    /// Position in `runtime`, then in `all`.
+    next: usize,
     debug: bool,
 }
 
@@ -199,11 +223,37 @@ impl<E: Event> Tasks<E> {
     fn empty(debug: bool) -> Self {
         Tasks {
             event: None,
+            slot: None,
             compiled: [].iter(),
             runtime: None,
-            next_runtime: 0,
+            all: None,
+            next: 0,
             debug,
         }
+    }
+
+    fn next_handler(&mut self) -> Option<HandlerRef<E>> {
+        let slot = self.slot?;
+        for handler in self.compiled.by_ref() {
+            if handler.claim() {
+                return Some(HandlerRef::Compiled(handler));
+            }
+        }
+        let runtime = self.runtime.as_deref().unwrap_or_default();
+        while let Some(handler) = runtime.get(self.next) {
+            self.next += 1;
+            if handler.claim(&slot.runtime) {
+                return Some(HandlerRef::Runtime(Arc::clone(handler)));
+            }
+        }
+        let all = self.all.as_deref().unwrap_or_default();
+        while let Some(handler) = all.get(self.next - runtime.len()) {
+            self.next += 1;
+            if handler.claim(&slot.linker.all) {
+                return Some(HandlerRef::All(Arc::clone(handler)));
+            }
+        }
+        None
     }
 }
 
@@ -211,28 +261,16 @@ impl<E: Event> Iterator for Tasks<E> {
     type Item = Task;
 
     fn next(&mut self) -> Option<Task> {
-        let event = self.event.as_ref()?;
-        let handler = match self.compiled.next() {
-            Some(handler) => HandlerRef::Compiled(handler),
-            None => {
-                let handler = self.runtime.as_ref()?.get(self.next_runtime)?;
-                self.next_runtime += 1;
-                HandlerRef::Runtime(Arc::clone(handler))
-            }
-        };
-        Some(Task::new(Arc::clone(event), handler, self.debug))
+        let handler = self.next_handler()?;
+        let event = Arc::clone(self.event.as_ref()?);
+        Some(Task::new(event, handler, self.debug))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        if self.event.is_none() {
-            return (0, Some(0));
-        }
-        let runtime = self
-            .runtime
-            .as_ref()
-            .map_or(0, |handlers| handlers.len() - self.next_runtime);
-        let len = self.compiled.len() + runtime;
-        (len, Some(len))
+        let runtime = self.runtime.as_deref().map_or(0, <[_]>::len);
+        let all = self.all.as_deref().map_or(0, <[_]>::len);
+        let upper = self.compiled.len() + runtime + all - self.next;
+        (0, Some(upper))
     }
 }
 
@@ -240,7 +278,7 @@ impl<E: Event> fmt::Debug for Tasks<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Tasks")
             .field("event", &E::NAME)
-            .field("remaining", &self.size_hint().0)
+            .field("remaining_at_most", &self.size_hint().1)
             .finish()
     }
 }

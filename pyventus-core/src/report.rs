@@ -8,11 +8,18 @@ use std::any::Any;
 use std::fmt;
 use std::time::Duration;
 
-use crate::handler::{Outcome, Site};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
-/// Reports an `Err` returned by the handler at `site`.
+use crate::handler::{Failure, HandlerInfo, Outcome};
+use crate::linker::DefaultFailureFn;
+
+/// Reports an `Err` returned by the handler at `site`: to its linker's default `on_failure` callback if
+/// it has one, else through `tracing` at error level.
 #[cold]
-pub(crate) fn error(site: &Site, error: &dyn fmt::Debug) {
+pub(crate) fn error(site: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
+    if let Some(on_failure) = site.linker_meta().on_failure() {
+        return call_default_failure(on_failure, site, Failure::Error(error));
+    }
     tracing::error!(
         target: "pyventus",
         handler = site.handler,
@@ -23,12 +30,16 @@ pub(crate) fn error(site: &Site, error: &dyn fmt::Debug) {
         site.event,
         error
     );
+    Outcome::Error
 }
 
-/// Reports a panic inside the handler at `site`.
+/// Reports a panic inside the handler at `site`, like [`error`].
 #[cold]
-pub(crate) fn panic(site: &Site, payload: &(dyn Any + Send)) {
+pub(crate) fn panic(site: &HandlerInfo, payload: &(dyn Any + Send)) -> Outcome {
     let message = panic_message(payload);
+    if let Some(on_failure) = site.linker_meta().on_failure() {
+        return call_default_failure(on_failure, site, Failure::Panic(message));
+    }
     tracing::error!(
         target: "pyventus",
         handler = site.handler,
@@ -38,6 +49,34 @@ pub(crate) fn panic(site: &Site, payload: &(dyn Any + Send)) {
         site.handler,
         site.event,
         message
+    );
+    Outcome::Panic
+}
+
+/// Calls a linker's default `on_failure`; a panic inside it is reported, not propagated.
+fn call_default_failure(
+    on_failure: DefaultFailureFn,
+    site: &HandlerInfo,
+    failure: Failure<&dyn fmt::Debug>,
+) -> Outcome {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_failure(site, failure))) {
+        callback_panic(site, "the linker's default `on_failure`", &*payload);
+    }
+    Outcome::FailureHandled
+}
+
+/// Reports a panic inside a success or failure callback (Pyventus swallows these silently).
+#[cold]
+pub(crate) fn callback_panic(site: &HandlerInfo, callback: &str, payload: &(dyn Any + Send)) {
+    let message = panic_message(payload);
+    tracing::error!(
+        target: "pyventus",
+        handler = site.handler,
+        event = site.event,
+        linker = site.linker_name(),
+        "{callback} callback of handler `{}` panicked on event `{}`: {message}",
+        site.handler,
+        site.event,
     );
 }
 
@@ -77,7 +116,7 @@ pub(crate) fn no_handlers(event: &'static str, linker: &'static str) {
 
 /// Debug mode: one handler call handed to the processor.
 #[cold]
-pub(crate) fn submitted(site: &Site) {
+pub(crate) fn submitted(site: &HandlerInfo) {
     tracing::debug!(
         target: "pyventus",
         handler = site.handler,
@@ -90,11 +129,12 @@ pub(crate) fn submitted(site: &Site) {
 
 /// Debug mode: one handler call finished.
 #[cold]
-pub(crate) fn finished(site: &Site, outcome: Outcome, elapsed: Duration) {
+pub(crate) fn finished(site: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
     let outcome = match outcome {
         Outcome::Success => "succeeded",
         Outcome::Error => "returned an error",
         Outcome::Panic => "panicked",
+        Outcome::FailureHandled => "failed (passed to its failure callback)",
     };
     tracing::debug!(
         target: "pyventus",

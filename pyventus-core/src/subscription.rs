@@ -4,6 +4,7 @@
 //! read-write lock, plus a count. An emit first reads the count; when it is zero (no runtime subscriber,
 //! the common case) it takes no lock and allocates nothing. Otherwise it clones the current list (an `Arc`)
 //! and works on that snapshot: a handler subscribed or unsubscribed during the emit does not change it.
+//! The all-events subscribers of a linker live in one more such list, on the linker.
 
 use std::any::type_name;
 use std::fmt;
@@ -11,14 +12,16 @@ use std::future::Future;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
-use crate::event::Event;
-use crate::handler::{BoxFuture, HandlerReturn, Outcome, Site};
-use crate::linker::Linker;
+use crate::event::{AnyEvent, Event};
+use crate::handler::{BoxFuture, HandlerInfo, HandlerReturn, OnceFlag, Outcome};
+use crate::linker::{Linker, LinkerMeta};
+use crate::outcome;
 
-/// A handle on a runtime subscription, returned by [`Linker::subscribe`].
+/// A handle on a runtime subscription, returned by [`Linker::subscribe`] and its siblings.
 ///
 /// Dropping it does **not** unsubscribe (as in Pyventus, the subscription belongs to the linker); call
-/// [`unsubscribe`](Subscription::unsubscribe).
+/// [`unsubscribe`](Subscription::unsubscribe), or turn it into a [`SubscriptionGuard`] with
+/// [`into_guard`](Subscription::into_guard) to unsubscribe at the end of a scope.
 ///
 /// # Examples
 ///
@@ -35,11 +38,13 @@ use crate::linker::Linker;
 pub struct Subscription {
     id: u64,
     list: &'static (dyn Unsubscribe + Send + Sync),
-    site: Site,
+    site: HandlerInfo,
 }
 
 impl Subscription {
-    /// Removes the handler from its linker. Returns `false` when it was already removed.
+    /// Removes the handler from its linker. Returns `false` when it was already removed (by
+    /// [`Linker::remove`], [`Linker::remove_event`], [`Linker::remove_all`], or because it was a `once`
+    /// handler that ran).
     ///
     /// An emit already under way still calls it (it works on a snapshot); later emits do not.
     pub fn unsubscribe(self) -> bool {
@@ -51,19 +56,30 @@ impl Subscription {
         self.list.contains(self.id)
     }
 
-    /// The handler's name: the closure's or function's type name.
-    pub fn handler(&self) -> &'static str {
-        self.site.handler
+    /// Which handler this is: its path (the closure's type name), its event and its linker.
+    pub fn info(&self) -> &HandlerInfo {
+        &self.site
     }
 
-    /// The name of the event the handler is subscribed to.
-    pub fn event(&self) -> &'static str {
-        self.site.event
-    }
-
-    /// The name of the linker the handler is subscribed on.
-    pub fn linker(&self) -> &'static str {
-        self.site.linker_name()
+    /// A guard that unsubscribes the handler when dropped, for subscriptions scoped to a block.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    ///
+    /// #[event]
+    /// struct Progress(u8);
+    ///
+    /// {
+    ///     let _guard = EventLinker::subscribe(|p: &Progress| println!("{}%", p.0)).into_guard();
+    ///     EventEmitter::new(InlineProcessor).emit(Progress(50)); // prints "50%"
+    /// } // unsubscribed here
+    /// assert_eq!(EventLinker::subscriber_count::<Progress>(), 0);
+    /// ```
+    #[must_use = "dropping the guard unsubscribes at once"]
+    pub fn into_guard(self) -> SubscriptionGuard {
+        SubscriptionGuard(Some(self))
     }
 }
 
@@ -78,41 +94,132 @@ impl fmt::Debug for Subscription {
     }
 }
 
+/// Unsubscribes its handler when dropped. Made by [`Subscription::into_guard`].
+#[must_use = "dropping the guard unsubscribes at once"]
+pub struct SubscriptionGuard(Option<Subscription>);
+
+impl SubscriptionGuard {
+    /// Keeps the handler subscribed after all, and returns the plain handle.
+    pub fn into_subscription(mut self) -> Subscription {
+        self.0
+            .take()
+            .expect("a guard holds its subscription until dropped")
+    }
+
+    /// Which handler this is.
+    pub fn info(&self) -> &HandlerInfo {
+        &self
+            .0
+            .as_ref()
+            .expect("a guard holds its subscription until dropped")
+            .site
+    }
+}
+
+impl Drop for SubscriptionGuard {
+    fn drop(&mut self) {
+        if let Some(subscription) = self.0.take() {
+            subscription.unsubscribe();
+        }
+    }
+}
+
+impl fmt::Debug for SubscriptionGuard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("SubscriptionGuard").field(&self.0).finish()
+    }
+}
+
+/// Why a runtime subscription was refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SubscribeError {
+    /// The linker's `max_subscribers` is reached for this event.
+    TooManySubscribers {
+        /// The event's name (`"..."` for all-events subscriptions).
+        event: &'static str,
+        /// The linker's name.
+        linker: &'static str,
+        /// The linker's limit.
+        max: usize,
+    },
+}
+
+impl fmt::Display for SubscribeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SubscribeError::TooManySubscribers { event, linker, max } => write!(
+                f,
+                "the event `{event}` has reached the maximum of {max} subscriber(s) allowed on linker `{linker}`"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SubscribeError {}
+
+/// Unwraps a subscription, panicking with the error's message (the plain forms of the `try_` functions).
+#[track_caller]
+pub(crate) fn or_panic(result: Result<Subscription, SubscribeError>) -> Subscription {
+    result.unwrap_or_else(|error| panic!("{error}"))
+}
+
 /// Removal by id, whatever the event type of the list.
 pub(crate) trait Unsubscribe {
     fn remove(&self, id: u64) -> bool;
     fn contains(&self, id: u64) -> bool;
 }
 
-/// Something a [`RuntimeList`] can find by id.
-pub(crate) trait Identified {
-    fn id(&self) -> u64;
-}
-
 /// A fresh id for a runtime subscription.
-pub(crate) fn next_id() -> u64 {
+fn next_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// A sync or async runtime handler, type-erased.
-pub(crate) enum RuntimeFn<E> {
-    Sync(Box<dyn Fn(&E) -> Outcome + Send + Sync>),
-    Async(Box<dyn for<'a> Fn(&'a E) -> BoxFuture<'a, Outcome> + Send + Sync>),
+/// A sync handler call, type-erased.
+pub(crate) type SyncCall<E> = dyn Fn(&E) -> Outcome + Send + Sync;
+
+/// An async handler call, type-erased: returns the future of the call, borrowing the event.
+pub(crate) type AsyncCall<E> = dyn for<'a> Fn(&'a E) -> BoxFuture<'a, Outcome> + Send + Sync;
+
+/// A sync or async runtime handler, type-erased. `E` is `dyn AnyEvent` for all-events handlers.
+pub(crate) enum RuntimeFn<E: ?Sized> {
+    Sync(Box<SyncCall<E>>),
+    Async(Box<AsyncCall<E>>),
 }
 
 /// A handler subscribed at runtime.
-pub(crate) struct RuntimeHandler<E> {
+pub(crate) struct RuntimeHandler<E: ?Sized> {
     pub(crate) id: u64,
-    pub(crate) site: Site,
+    pub(crate) site: HandlerInfo,
+    pub(crate) once: Option<OnceFlag>,
     pub(crate) call: RuntimeFn<E>,
 }
 
-impl<E> Identified for RuntimeHandler<E> {
-    fn id(&self) -> u64 {
-        self.id
+impl<E: ?Sized> RuntimeHandler<E> {
+    /// Decides, at dispatch, whether this call goes ahead: always, or for a `once` handler, for the
+    /// first dispatch only. A `once` handler that goes ahead is removed from `list`.
+    #[inline]
+    pub(crate) fn claim(&self, list: &RuntimeList<RuntimeHandler<E>>) -> bool {
+        match &self.once {
+            None => true,
+            Some(flag) => {
+                let first = flag.take();
+                if first {
+                    list.remove(self.id);
+                }
+                first
+            }
+        }
+    }
+
+    pub(crate) fn is_async(&self) -> bool {
+        matches!(self.call, RuntimeFn::Async(_))
     }
 }
+
+/// The runtime handlers of a list at one moment.
+pub(crate) type Snapshot<E> = Arc<[Arc<RuntimeHandler<E>>]>;
 
 /// A copy-on-write list of runtime handlers with a lock-free emptiness check.
 pub(crate) struct RuntimeList<T> {
@@ -120,7 +227,9 @@ pub(crate) struct RuntimeList<T> {
     items: RwLock<Option<Arc<[Arc<T>]>>>,
 }
 
-impl<T: Identified> RuntimeList<T> {
+type Handlers<E> = RuntimeList<RuntimeHandler<E>>;
+
+impl<E: ?Sized> Handlers<E> {
     pub(crate) const fn new() -> Self {
         RuntimeList {
             len: AtomicUsize::new(0),
@@ -140,7 +249,7 @@ impl<T: Identified> RuntimeList<T> {
 
     /// The current handlers, or `None` when there are none (without taking the lock).
     #[inline]
-    pub(crate) fn snapshot(&self) -> Option<Arc<[Arc<T>]>> {
+    pub(crate) fn snapshot(&self) -> Option<Snapshot<E>> {
         if self.is_empty() {
             return None;
         }
@@ -150,28 +259,49 @@ impl<T: Identified> RuntimeList<T> {
             .clone()
     }
 
-    /// Appends `item`.
-    pub(crate) fn push(&self, item: Arc<T>) {
+    /// Appends `item`, unless the list already holds `max - others` items (`others` being subscribers
+    /// counted against the same limit outside this list).
+    pub(crate) fn push(
+        &self,
+        item: Arc<RuntimeHandler<E>>,
+        max: Option<usize>,
+        others: usize,
+    ) -> Result<(), usize> {
         let mut items = self.items.write().unwrap_or_else(PoisonError::into_inner);
-        let mut next: Vec<Arc<T>> = items.as_deref().unwrap_or_default().to_vec();
+        let current = items.as_deref().unwrap_or_default();
+        if let Some(max) = max
+            && current.len() + others >= max
+        {
+            return Err(max);
+        }
+        let mut next = Vec::with_capacity(current.len() + 1);
+        next.extend(current.iter().cloned());
         next.push(item);
         self.len.store(next.len(), Ordering::Release);
         *items = Some(next.into());
+        Ok(())
+    }
+
+    /// Removes every handler; returns how many there were.
+    pub(crate) fn clear(&self) -> usize {
+        let mut items = self.items.write().unwrap_or_else(PoisonError::into_inner);
+        self.len.store(0, Ordering::Release);
+        items.take().map_or(0, |items| items.len())
     }
 }
 
-impl<T: Identified> Unsubscribe for RuntimeList<T> {
+impl<E: ?Sized> Unsubscribe for Handlers<E> {
     fn remove(&self, id: u64) -> bool {
         let mut items = self.items.write().unwrap_or_else(PoisonError::into_inner);
         let Some(current) = items.as_deref() else {
             return false;
         };
-        if !current.iter().any(|item| item.id() == id) {
+        if !current.iter().any(|item| item.id == id) {
             return false;
         }
-        let next: Vec<Arc<T>> = current
+        let next: Vec<_> = current
             .iter()
-            .filter(|item| item.id() != id)
+            .filter(|item| item.id != id)
             .cloned()
             .collect();
         self.len.store(next.len(), Ordering::Release);
@@ -181,61 +311,120 @@ impl<T: Identified> Unsubscribe for RuntimeList<T> {
 
     fn contains(&self, id: u64) -> bool {
         self.snapshot()
-            .is_some_and(|items| items.iter().any(|item| item.id() == id))
+            .is_some_and(|items| items.iter().any(|item| item.id == id))
     }
+}
+
+fn site<E: Event, L: Linker, F>() -> HandlerInfo {
+    HandlerInfo::new(type_name::<F>(), E::NAME, L::__meta)
 }
 
 /// Subscribes a sync closure to `E` on `L`.
-pub(crate) fn subscribe_sync<E, L, R, F>(handler: F) -> Subscription
+pub(crate) fn add_sync<E, L, R, F>(handler: F, once: bool) -> Result<Subscription, SubscribeError>
 where
     E: Event,
     L: Linker,
     R: HandlerReturn,
+    R::Error: fmt::Debug,
     F: Fn(&E) -> R + Send + Sync + 'static,
 {
-    let site = Site {
-        handler: type_name::<F>(),
-        event: E::NAME,
-        linker: L::__meta,
-    };
-    let call = move |event: &E| handler(event).__into_outcome(&site);
-    add::<E, L>(site, RuntimeFn::Sync(Box::new(call)))
+    let site = site::<E, L, F>();
+    let call = move |event: &E| outcome::finish::<L, R>(handler(event), &site);
+    add::<E, L>(site, once, RuntimeFn::Sync(Box::new(call)))
 }
 
 /// Subscribes an async closure to `E` on `L`.
-pub(crate) fn subscribe_async<E, L, R, F, Fut>(handler: F) -> Subscription
+pub(crate) fn add_async<E, L, R, F, Fut>(
+    handler: F,
+    once: bool,
+) -> Result<Subscription, SubscribeError>
 where
     E: Event,
     L: Linker,
     R: HandlerReturn,
+    R::Error: fmt::Debug,
     F: Fn(&E) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = R> + Send + 'static,
 {
-    let site = Site {
-        handler: type_name::<F>(),
-        event: E::NAME,
-        linker: L::__meta,
-    };
-    let call: Box<dyn for<'a> Fn(&'a E) -> BoxFuture<'a, Outcome> + Send + Sync> =
-        Box::new(move |event: &E| {
-            let future = handler(event);
-            Box::pin(async move { future.await.__into_outcome(&site) })
-        });
-    add::<E, L>(site, RuntimeFn::Async(call))
+    let site = site::<E, L, F>();
+    let call: Box<AsyncCall<E>> = Box::new(move |event: &E| {
+        let future = handler(event);
+        Box::pin(async move { outcome::finish::<L, R>(future.await, &site) })
+    });
+    add::<E, L>(site, once, RuntimeFn::Async(call))
 }
 
-fn add<E: Event, L: Linker>(site: Site, call: RuntimeFn<E>) -> Subscription {
-    let Some(slot) = E::__registry().slot(L::__meta()) else {
+fn add<E: Event, L: Linker>(
+    site: HandlerInfo,
+    once: bool,
+    call: RuntimeFn<E>,
+) -> Result<Subscription, SubscribeError> {
+    let meta = L::__meta();
+    let Some(slot) = E::__registry().slot(meta) else {
         panic!(
             "linker `{}` is not registered: pyventus relies on `inventory`, which does not support this platform",
-            L::name()
+            meta.name()
         );
     };
     let id = next_id();
-    slot.runtime.push(Arc::new(RuntimeHandler { id, site, call }));
-    Subscription {
+    let handler = RuntimeHandler {
+        id,
+        site,
+        once: once.then(OnceFlag::new),
+        call,
+    };
+    slot.runtime
+        .push(
+            Arc::new(handler),
+            meta.max_subscribers(),
+            slot.active_compiled(),
+        )
+        .map_err(|max| SubscribeError::TooManySubscribers {
+            event: E::NAME,
+            linker: meta.name(),
+            max,
+        })?;
+    Ok(Subscription {
         id,
         list: &slot.runtime,
         site,
-    }
+    })
 }
+
+/// Subscribes a closure to every event on `L`.
+pub(crate) fn add_all<L, R, F>(handler: F) -> Result<Subscription, SubscribeError>
+where
+    L: Linker,
+    R: HandlerReturn,
+    R::Error: fmt::Debug,
+    F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
+{
+    let meta: &'static LinkerMeta = L::__meta();
+    let site = HandlerInfo::new(type_name::<F>(), ALL_EVENTS, L::__meta);
+    let id = next_id();
+    let call = move |event: &dyn AnyEvent| {
+        let site = HandlerInfo::new(site.handler, event.name(), site.linker);
+        outcome::finish::<L, R>(handler(event), &site)
+    };
+    let handler = RuntimeHandler {
+        id,
+        site,
+        once: None,
+        call: RuntimeFn::Sync(Box::new(call)),
+    };
+    meta.all
+        .push(Arc::new(handler), meta.max_subscribers(), 0)
+        .map_err(|max| SubscribeError::TooManySubscribers {
+            event: ALL_EVENTS,
+            linker: meta.name(),
+            max,
+        })?;
+    Ok(Subscription {
+        id,
+        list: &meta.all,
+        site,
+    })
+}
+
+/// The event name all-events subscriptions are listed under (Pyventus's `...`).
+pub(crate) const ALL_EVENTS: &str = "...";

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::{BoxFuture, Site};
-use crate::invoke::{self, Call, HandlerRef};
+use crate::handler::{BoxFuture, HandlerInfo};
+use crate::invoke::HandlerRef;
 use crate::report;
 
 /// The future of a [`Task`]: runs the handler call and reports its outcome.
@@ -46,7 +46,7 @@ pub struct Task {
 }
 
 trait ErasedCall: Send {
-    fn site(&self) -> &Site;
+    fn site(&self) -> HandlerInfo;
     fn event(&self) -> &dyn AnyEvent;
     fn is_async(&self) -> bool;
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture>;
@@ -58,7 +58,7 @@ struct OwnedCall<E: Event> {
 }
 
 impl<E: Event> ErasedCall for OwnedCall<E> {
-    fn site(&self) -> &Site {
+    fn site(&self) -> HandlerInfo {
         self.handler.site()
     }
 
@@ -67,40 +67,44 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
     }
 
     fn is_async(&self) -> bool {
-        matches!(self.handler.call_ref(), Call::Async(_))
+        self.handler.is_async()
     }
 
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture> {
-        let site = *self.handler.site();
-        match self.handler.call_ref() {
-            Call::Sync(handler) => {
-                let started = debug.then(Instant::now);
-                let outcome = invoke::call_sync(handler, &self.event, &site);
-                if let Some(started) = started {
-                    report::finished(&site, outcome, started.elapsed());
-                }
-                None
+        let site = self.handler.site();
+        if !self.handler.is_async() {
+            let started = debug.then(Instant::now);
+            if let (Some(outcome), Some(started)) =
+                (self.handler.call_sync(&self.event, &site), started)
+            {
+                report::finished(&site, outcome, started.elapsed());
             }
-            Call::Async(_) => Some(Box::pin(async move {
-                let started = debug.then(Instant::now);
-                let outcome = invoke::call(self.handler.call_ref(), &self.event, &site).await;
-                if let Some(started) = started {
-                    report::finished(&site, outcome, started.elapsed());
-                }
-            })),
+            return None;
         }
+        Some(Box::pin(async move {
+            let started = debug.then(Instant::now);
+            let outcome = self.handler.call(&self.event, &site).await;
+            if let Some(started) = started {
+                report::finished(&site, outcome, started.elapsed());
+            }
+        }))
     }
 }
 
 impl Task {
     pub(crate) fn new<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) -> Self {
         if debug {
-            report::submitted(handler.site());
+            report::submitted(&handler.site());
         }
         Task {
             call: Box::new(OwnedCall { event, handler }),
             debug,
         }
+    }
+
+    /// Which handler this task calls: its path, the event's name, the linker's name.
+    pub fn info(&self) -> HandlerInfo {
+        self.call.site()
     }
 
     /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type

@@ -1,11 +1,11 @@
 //! Option parsing shared by the attributes: `key = value` pairs and bare flags, with errors collected.
 
 use proc_macro2::{Span, TokenStream};
-use syn::spanned::Spanned;
 use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
 use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
 use syn::{Expr, Ident, Item, Path, Token};
 
 /// One option of an attribute: `name`, or `name = value`.
@@ -56,20 +56,30 @@ impl Errors {
 }
 
 /// The value of `name = value` as a path, or an error naming the attribute.
-pub(crate) fn path_value(attribute: &str, option: &AttrOption, errors: &mut Errors) -> Option<Path> {
+pub(crate) fn path_value(
+    attribute: &str,
+    option: &AttrOption,
+    errors: &mut Errors,
+) -> Option<Path> {
     match &option.value {
         Some(Expr::Path(path)) if path.qself.is_none() => Some(path.path.clone()),
         Some(other) => {
             errors.add(
                 other,
-                format!("`{attribute}` option `{}` takes a path, like `{} = my_module::Name`", option.name, option.name),
+                format!(
+                    "`{attribute}` option `{}` takes a path, like `{} = my_module::Name`",
+                    option.name, option.name
+                ),
             );
             None
         }
         None => {
             errors.add(
                 &option.name,
-                format!("`{attribute}` option `{}` needs a value: `{} = ...`", option.name, option.name),
+                format!(
+                    "`{attribute}` option `{}` needs a value: `{} = ...`",
+                    option.name, option.name
+                ),
             );
             None
         }

@@ -157,7 +157,8 @@ impl Pool {
     fn shutdown(&self) {
         self.shared.lock().open = false;
         self.shared.ready.notify_all();
-        let workers = std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
+        let workers =
+            std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
         let current = thread::current().id();
         for worker in workers {
             if worker.thread().id() == current {

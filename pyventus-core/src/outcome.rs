@@ -1,0 +1,111 @@
+//! From a handler's return value to its outcome: success and failure callbacks, and fault reports.
+//!
+//! The functions here are called by the wrappers `#[subscribe]` generates and by runtime subscriptions.
+//! A handler without callbacks goes through [`finish`]; one with `on_success` through [`on_result`]; one
+//! with `on_failure` through [`on_caught`], which also receives the handler's panics. A panic inside a
+//! callback is reported through `tracing`, never propagated and never silent.
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use crate::handler::{Failure, HandlerInfo, HandlerReturn, Outcome};
+use crate::linker::Linker;
+use crate::report::{self, panic_message};
+
+/// The outcome of a handler without callbacks: `Ok` goes to the linker's default `on_success` (if any),
+/// `Err` is reported.
+#[inline]
+pub fn finish<L: Linker, R>(returned: R, site: &HandlerInfo) -> Outcome
+where
+    R: HandlerReturn,
+    R::Error: fmt::Debug,
+{
+    match returned.into_result() {
+        Ok(_) => {
+            succeeded::<L>(site);
+            Outcome::Success
+        }
+        Err(error) => report::error(site, &error),
+    }
+}
+
+/// Calls the linker's default `on_success`, if it has one. Free when it has none (a constant).
+#[inline]
+pub fn succeeded<L: Linker>(site: &HandlerInfo) {
+    if let Some(on_success) = L::__ON_SUCCESS {
+        guarded(site, "the linker's default `on_success`", || {
+            on_success(site)
+        });
+    }
+}
+
+/// The outcome of a handler with an `on_success` callback and no `on_failure`.
+pub fn on_result<R, S>(returned: R, site: &HandlerInfo, on_success: S) -> Outcome
+where
+    R: HandlerReturn,
+    R::Error: fmt::Debug,
+    S: FnOnce(R::Value),
+{
+    match returned.into_result() {
+        Ok(value) => {
+            guarded(site, "`on_success`", || on_success(value));
+            Outcome::Success
+        }
+        Err(error) => report::error(site, &error),
+    }
+}
+
+/// The outcome of a handler with an `on_failure` callback: `caught` is the handler's return value, or the
+/// payload of its panic.
+pub fn on_caught<R, S, G>(
+    caught: Result<R, Box<dyn Any + Send>>,
+    site: &HandlerInfo,
+    on_success: S,
+    on_failure: G,
+) -> Outcome
+where
+    R: HandlerReturn,
+    S: FnOnce(R::Value),
+    G: FnOnce(Failure<R::Error>),
+{
+    let failure = match caught.map(HandlerReturn::into_result) {
+        Ok(Ok(value)) => {
+            guarded(site, "`on_success`", || on_success(value));
+            return Outcome::Success;
+        }
+        Ok(Err(error)) => Failure::Error(error),
+        Err(payload) => Failure::Panic(panic_message(&*payload)),
+    };
+    guarded(site, "`on_failure`", || on_failure(failure));
+    Outcome::FailureHandled
+}
+
+/// Runs a callback, reporting its panic.
+fn guarded(site: &HandlerInfo, callback: &str, run: impl FnOnce()) {
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(run)) {
+        report::callback_panic(site, callback, &*payload);
+    }
+}
+
+/// Awaits `future`, catching a panic raised while polling it.
+pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
+    CatchPanic(Box::pin(future)).await
+}
+
+struct CatchPanic<F>(Pin<Box<F>>);
+
+impl<F: Future> Future for CatchPanic<F> {
+    type Output = Result<F::Output, Box<dyn Any + Send>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(payload) => Poll::Ready(Err(payload)),
+        }
+    }
+}
