@@ -40,12 +40,18 @@
 //!
 //! - **Events** are types. An event reaches the handlers of its own type only (no inheritance), on the
 //!   emitter's linker only (linkers are isolated).
-//! - **Handlers** take `&E` (or nothing), may be `async`, and may return `()` or a `Result` whose error is
-//!   `Debug`. A handler that returns `Err` or panics is reported through `tracing` (target `pyventus`, error
-//!   level) and the other handlers still run; the emitter keeps working.
+//! - **Handlers** take `&E` (or nothing), may be `async`, and may return `()` or a `Result`. A handler
+//!   that returns `Err` or panics is reported (to its `on_failure`, else its linker's default
+//!   `on_failure`, else through `tracing`, target `pyventus`, error level) and the other handlers still
+//!   run; the emitter keeps working. Rust's panic hook still prints a caught panic to stderr, as for any
+//!   caught panic.
 //! - **Dispatch order** on one linker: compile-time handlers by priority (higher first, default 0), then
-//!   by path (`crate::module::function`); then runtime subscriptions, in subscription order. Link order
-//!   never matters.
+//!   by path (`crate::module::function`); then runtime subscriptions, in subscription order; then
+//!   all-events subscribers ([`Linker::subscribe_all`]), in subscription order. Link order never matters.
+//!   (Pyventus gives no order at all.)
+//! - **Lifecycle**: `#[subscribe(E, once)]` and [`Linker::once`] run once; `on_success` / `on_failure`
+//!   receive a handler's results; [`Linker::subscribers`], [`Linker::events`], [`Linker::remove`] and
+//!   friends query and change a linker at runtime (see [`Linker`]).
 //! - **Snapshots**: each emit works on the handlers subscribed when it started. A handler subscribed
 //!   during an emit is not called by it; one unsubscribed during it still is.
 //! - **Zero dynamic lookup**: an emit finds its handlers through a static of the event's type, indexed by
@@ -128,20 +134,34 @@ pub use pyventus_macros::event;
 /// Subscribes a function to an event, at compile time.
 ///
 /// `#[subscribe(MyEvent)]` on `fn f(e: &MyEvent)` (or `fn f()`, or an `async fn`) registers `f` as a
-/// handler of `MyEvent` on [`EventLinker`]; `#[subscribe(MyEvent, linker = MyLinker)]` on another linker.
-/// The function itself is left as written and can still be called directly.
+/// handler of `MyEvent` on [`EventLinker`]. The function itself is left as written and can still be
+/// called directly. A handler returns `()` or a `Result`.
 ///
-/// Options:
+/// Options, after the event(s):
 /// - `linker = Path`: the linker to subscribe on (default [`EventLinker`]).
 /// - `priority = N`: handlers with a higher priority run first (default 0; ties are ordered by path).
+/// - `once`: the handler runs on the first emit that reaches it, then never again (exactly one call,
+///   also when several threads emit at once).
+/// - `on_success = f`: `f(value)` receives what the handler returned (the `Ok` value of a `Result`).
+/// - `on_failure = g`: `g(failure)` receives a [`Failure`]: `Failure::Error(err)` for a returned `Err`,
+///   `Failure::Panic(message)` for a panic. Without it, an `Err` (which must then be `Debug`) or a panic
+///   goes to the linker's default `on_failure`, or is logged through `tracing` at error level.
+///
+/// Several events: `#[subscribe(A, B)]` subscribes one function to each; it takes
+/// [`&dyn AnyEvent`](AnyEvent) (use [`downcast_ref`](trait.AnyEvent.html#method.downcast_ref)) or no
+/// argument. With `once`, the first emit of any of them spends it.
 ///
 /// # Examples
 ///
 /// ```
 /// use pyventus::prelude::*;
+/// use pyventus::{AnyEvent, Failure};
 ///
 /// #[event]
 /// struct Deployed(&'static str);
+///
+/// #[event]
+/// struct RolledBack;
 ///
 /// #[linker]
 /// struct AuditLinker;
@@ -151,29 +171,56 @@ pub use pyventus_macros::event;
 ///     println!("deployed {}", e.0);
 /// }
 ///
-/// #[subscribe(Deployed, linker = AuditLinker, priority = 10)]
-/// fn audit(e: &Deployed) -> Result<(), String> {
-///     if e.0.is_empty() { Err("no version".into()) } else { Ok(()) }
+/// fn recorded(line: usize) {
+///     println!("audit line {line}");
 /// }
 ///
-/// #[subscribe(Deployed)]
+/// fn not_recorded(failure: Failure<String>) {
+///     eprintln!("audit failed: {failure}");
+/// }
+///
+/// #[subscribe(Deployed, linker = AuditLinker, priority = 10, on_success = recorded, on_failure = not_recorded)]
+/// fn audit(e: &Deployed) -> Result<usize, String> {
+///     if e.0.is_empty() { Err("no version".into()) } else { Ok(42) }
+/// }
+///
+/// #[subscribe(Deployed, once)]
 /// async fn warm_caches(_: &Deployed) {}
 ///
+/// #[subscribe(Deployed, RolledBack)]
+/// fn page_on_call(e: &dyn AnyEvent) {
+///     println!("paging for {}", e.name());
+/// }
+///
 /// EventEmitter::new(InlineProcessor).emit(Deployed("v1.2.0"));
+/// EventEmitter::with_linker::<AuditLinker>(InlineProcessor).emit(Deployed("v1.2.0"));
 /// ```
 pub use pyventus_macros::subscribe;
 
 /// Declares a linker: a namespace of handlers, isolated from every other linker.
 ///
 /// Works on a struct (usually a unit struct) that is not generic. Pyventus's
-/// `class CustomEventLinker(EventLinker): ...`.
+/// `class CustomEventLinker(EventLinker, max_subscribers=.., default_success_callback=..,
+/// default_failure_callback=..)`. Options:
+/// - `max_subscribers = N` (N ≥ 1): at most N subscribers per event (compile-time handlers included);
+///   past it [`Linker::try_subscribe`] returns [`SubscribeError`] and [`Linker::subscribe`] panics.
+/// - `on_success = f`, with `fn f(handler: &HandlerInfo)`: called after each successful handler call
+///   that has no `on_success` of its own.
+/// - `on_failure = g`, with `fn g(handler: &HandlerInfo, failure: Failure<&dyn Debug>)`: receives each
+///   failure of a handler that has no `on_failure` of its own, instead of the error-level log line.
 ///
 /// # Examples
 ///
 /// ```
+/// use std::fmt::Debug;
 /// use pyventus::prelude::*;
+/// use pyventus::{Failure, HandlerInfo};
 ///
-/// #[linker]
+/// fn alert(handler: &HandlerInfo, failure: Failure<&dyn Debug>) {
+///     eprintln!("{} failed on {}: {failure:?}", handler.path(), handler.event());
+/// }
+///
+/// #[linker(max_subscribers = 8, on_failure = alert)]
 /// struct CustomEventLinker;
 ///
 /// #[event]
