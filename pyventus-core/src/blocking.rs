@@ -36,6 +36,7 @@ where
 
 #[cfg(feature = "tokio")]
 mod imp {
+    use std::cell::Cell;
     use std::future::Future;
     use std::sync::OnceLock;
 
@@ -47,14 +48,20 @@ mod imp {
         F::Output: Send,
     {
         match Handle::try_current() {
-            Err(_) => runtime().block_on(future),
+            Err(_) => {
+                let _own = OwnRuntime::enter();
+                runtime().block_on(future)
+            }
             Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
                 tokio::task::block_in_place(|| handle.block_on(future))
             }
             Ok(_) => std::thread::scope(|scope| {
                 let helper = std::thread::Builder::new()
                     .name("pyventus-block-on".into())
-                    .spawn_scoped(scope, || runtime().block_on(future));
+                    .spawn_scoped(scope, || {
+                        let _own = OwnRuntime::enter();
+                        runtime().block_on(future)
+                    });
                 match helper {
                     Ok(helper) => helper
                         .join()
@@ -62,6 +69,32 @@ mod imp {
                     Err(error) => panic!("pyventus could not start a helper thread: {error}"),
                 }
             }),
+        }
+    }
+
+    thread_local! {
+        /// Whether this thread runs work for pyventus's own runtime: a worker of it, or a thread blocked
+        /// in it on behalf of code that was outside any runtime.
+        static IN_OWN_RUNTIME: Cell<bool> = const { Cell::new(false) };
+    }
+
+    /// Whether the caller runs on pyventus's own runtime, i.e. on behalf of code outside any runtime.
+    pub(crate) fn in_own_runtime() -> bool {
+        IN_OWN_RUNTIME.get()
+    }
+
+    /// Marks the current thread as working for pyventus's runtime until dropped.
+    struct OwnRuntime(bool);
+
+    impl OwnRuntime {
+        fn enter() -> Self {
+            OwnRuntime(IN_OWN_RUNTIME.replace(true))
+        }
+    }
+
+    impl Drop for OwnRuntime {
+        fn drop(&mut self) {
+            IN_OWN_RUNTIME.set(self.0);
         }
     }
 
@@ -73,6 +106,7 @@ mod imp {
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(workers)
                 .thread_name("pyventus-runtime")
+                .on_thread_start(|| IN_OWN_RUNTIME.set(true))
                 .enable_all()
                 .build()
                 .unwrap_or_else(|error| {
@@ -116,4 +150,4 @@ mod imp {
 }
 
 #[cfg(feature = "tokio")]
-pub(crate) use imp::runtime;
+pub(crate) use imp::{in_own_runtime, runtime};

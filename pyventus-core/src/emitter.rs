@@ -115,13 +115,16 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     /// When `emit` returns depends on the processor: after every handler ran (inline), at once (tokio,
     /// executor). An event without handlers is not an error. Handler faults never reach the caller: they
     /// are reported through `tracing`.
-    #[inline]
+    #[inline(always)]
     pub fn emit<E: Event>(&self, event: E) {
         let debug = self.is_debug();
         let slot = E::__registry().slot(L::__meta());
         let emission = Emission::new(event, slot, debug);
         if debug {
-            report::emit(E::NAME, L::name(), type_name::<P>());
+            report::emit(E::NAME, L::name(), short_type_name(type_name::<P>()));
+            if let Some(slot) = slot {
+                slot.list_handlers_once();
+            }
             if emission.handler_count() == 0 {
                 report::no_handlers(E::NAME, L::name());
             }
@@ -147,5 +150,45 @@ impl<P: fmt::Debug, L: Linker> fmt::Debug for EventEmitter<P, L> {
             .field("linker", &L::name())
             .field("debug", &self.debug)
             .finish()
+    }
+}
+
+/// A type's name without module paths: `pyventus_core::processors::tokio::TokioProcessor` becomes
+/// `TokioProcessor`, `alloc::sync::Arc<my::Processor>` becomes `Arc<Processor>`.
+fn short_type_name(full: &'static str) -> String {
+    let mut short = String::with_capacity(full.len());
+    let mut segment_start = 0;
+    for (index, character) in full.char_indices() {
+        if character.is_alphanumeric() || character == '_' || character == ':' {
+            continue;
+        }
+        short.push_str(last_segment(&full[segment_start..index]));
+        short.push(character);
+        segment_start = index + character.len_utf8();
+    }
+    short.push_str(last_segment(&full[segment_start..]));
+    short
+}
+
+fn last_segment(path: &str) -> &str {
+    path.rsplit("::").next().unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::short_type_name;
+
+    #[test]
+    fn short_type_names_drop_module_paths() {
+        assert_eq!(
+            short_type_name("pyventus_core::processors::tokio::TokioProcessor"),
+            "TokioProcessor"
+        );
+        assert_eq!(
+            short_type_name("alloc::sync::Arc<my_app::Custom>"),
+            "Arc<Custom>"
+        );
+        assert_eq!(short_type_name("&a::B"), "&B");
+        assert_eq!(short_type_name("(a::B, c::D)"), "(B, D)");
     }
 }

@@ -220,6 +220,9 @@ impl<E> Copy for HandlerFn<E> {}
 pub struct Handler<E: Event> {
     pub(crate) site: HandlerInfo,
     pub(crate) call: HandlerFn<E>,
+    /// The user's function itself, when it takes `&E`, returns `()` and has no callbacks: the inline
+    /// fast path calls it without the wrapper.
+    pub(crate) plain: Option<fn(&E)>,
     pub(crate) priority: i32,
     /// Shared by the handlers of one `#[subscribe(A, B, once)]`: the first call of any of them takes it.
     pub(crate) once: Option<&'static OnceFlag>,
@@ -234,6 +237,7 @@ impl<E: Event> Handler<E> {
         Handler {
             site,
             call,
+            plain: None,
             priority: 0,
             once: None,
             enabled: AtomicBool::new(true),
@@ -243,6 +247,12 @@ impl<E: Event> Handler<E> {
     /// The same handler with another priority (higher runs first).
     pub const fn with_priority(mut self, priority: i32) -> Self {
         self.priority = priority;
+        self
+    }
+
+    /// The same handler, whose wrapper only calls `plain`.
+    pub const fn with_plain(mut self, plain: fn(&E)) -> Self {
+        self.plain = Some(plain);
         self
     }
 

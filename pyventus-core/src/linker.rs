@@ -461,6 +461,7 @@ pub struct LinkerMeta {
     name: &'static str,
     index: OnceLock<usize>,
     max_subscribers: Option<usize>,
+    on_success: Option<DefaultSuccessFn>,
     on_failure: Option<DefaultFailureFn>,
     pub(crate) all: RuntimeList<RuntimeHandler<dyn AnyEvent>>,
 }
@@ -472,6 +473,7 @@ impl LinkerMeta {
             name,
             index: OnceLock::new(),
             max_subscribers: None,
+            on_success: None,
             on_failure: None,
             all: RuntimeList::new(),
         }
@@ -480,6 +482,12 @@ impl LinkerMeta {
     /// The same linker, with at most `max` subscribers per event.
     pub const fn with_max_subscribers(mut self, max: usize) -> Self {
         self.max_subscribers = Some(max);
+        self
+    }
+
+    /// The same linker, with a default success callback (also given to `Linker::__ON_SUCCESS`).
+    pub const fn with_on_success(mut self, on_success: DefaultSuccessFn) -> Self {
+        self.on_success = Some(on_success);
         self
     }
 
@@ -497,6 +505,10 @@ impl LinkerMeta {
     /// The most subscribers an event may have on this linker.
     pub fn max_subscribers(&self) -> Option<usize> {
         self.max_subscribers
+    }
+
+    pub(crate) fn on_success(&self) -> Option<DefaultSuccessFn> {
+        self.on_success
     }
 
     pub(crate) fn on_failure(&self) -> Option<DefaultFailureFn> {

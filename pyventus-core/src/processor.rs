@@ -12,7 +12,6 @@
 //! [`Emission::run_inline`], which borrows the event and allocates nothing.
 
 use std::fmt;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::slice;
 use std::sync::Arc;
 
@@ -20,7 +19,6 @@ use crate::event::{AnyEvent, Event};
 use crate::handler::Handler;
 use crate::invoke::{self, HandlerRef};
 use crate::registry::Slot;
-use crate::report;
 use crate::subscription::Snapshot;
 use crate::task::Task;
 
@@ -131,20 +129,22 @@ impl<E: Event> Emission<E> {
     /// Sync handlers are called with a borrow of the event; async handlers are driven to completion with
     /// [`block_on`](crate::block_on). A handler's fault is reported and the next handler runs. When
     /// every handler is a sync compile-time one, this allocates nothing.
-    #[inline]
+    #[inline(always)]
     pub fn run_inline(self) {
         let Some(slot) = self.slot else {
             return;
         };
-        let event = &self.event;
         if !self.debug && slot.is_plain() {
-            for (index, handler) in slot.plain.iter().enumerate() {
-                if let Err(payload) = catch_unwind(AssertUnwindSafe(|| handler(event))) {
-                    report::panic(&slot.compiled[index].site, &*payload);
-                }
-            }
-            return;
+            slot.run_fast(&self.event);
+        } else {
+            self.run_inline_slow(slot);
         }
+    }
+
+    /// [`run_inline`](Emission::run_inline) for everything but sync compile-time handlers alone.
+    #[inline(never)]
+    fn run_inline_slow(self, slot: &'static Slot<E>) {
+        let event = &self.event;
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
         let runtime = slot.runtime.snapshot();
         let all = slot.linker.all.snapshot();

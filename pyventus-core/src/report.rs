@@ -93,7 +93,7 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 
 /// Debug mode: one emit, before its handlers are submitted.
 #[cold]
-pub(crate) fn emit(event: &'static str, linker: &'static str, processor: &'static str) {
+pub(crate) fn emit(event: &'static str, linker: &'static str, processor: String) {
     tracing::debug!(
         target: "pyventus",
         event,

@@ -63,11 +63,15 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<EventInput> {
 
 fn validate(input: &EventInput) -> syn::Result<()> {
     if !input.generics.params.is_empty() {
-        return Err(syn::Error::new_spanned(
-            &input.generics,
+        let message = if input.generics.type_params().next().is_none()
+            && input.generics.const_params().next().is_none()
+        {
+            "`#[event]` types cannot borrow: events are `'static`, so own the data (`String`, not `&'a str`)"
+        } else {
             "`#[event]` cannot be used on generic types: an event is one concrete type; \
-             declare one event type per case instead",
-        ));
+             declare one event type per case instead"
+        };
+        return Err(syn::Error::new_spanned(&input.generics, message));
     }
     Ok(())
 }

@@ -38,8 +38,17 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<LinkerInput> {
     let mut max_subscribers = None;
     let mut on_success = None;
     let mut on_failure = None;
+    let mut seen: Vec<String> = Vec::new();
     for option in parse_options.parse2(args)? {
         let name = option.name.to_string();
+        if seen.contains(&name) {
+            errors.add(
+                &option.name,
+                format!("`#[linker]` option `{name}` is given twice"),
+            );
+            continue;
+        }
+        seen.push(name.clone());
         let slot = match name.as_str() {
             "crate" => {
                 krate = path_value("#[linker]", &option, &mut errors);
@@ -124,6 +133,10 @@ fn generate(input: &LinkerInput) -> TokenStream {
         .on_failure
         .as_ref()
         .map(|on_failure| quote_spanned!(on_failure.span()=> .with_on_failure(#on_failure)));
+    let meta_on_success = input
+        .on_success
+        .as_ref()
+        .map(|on_success| quote_spanned!(on_success.span()=> .with_on_success(#on_success)));
     let on_success = input.on_success.as_ref().map(|on_success| {
         quote_spanned! {on_success.span()=>
             const __ON_SUCCESS: ::core::option::Option<#krate::__private::DefaultSuccessFn> =
@@ -138,6 +151,7 @@ fn generate(input: &LinkerInput) -> TokenStream {
                 static META: #krate::__private::LinkerMeta =
                     #krate::__private::LinkerMeta::new(::core::concat!(::core::module_path!(), "::", #name))
                         #max_subscribers
+                        #meta_on_success
                         #on_failure;
                 &META
             }

@@ -5,37 +5,54 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{
-    Expr, ExprLit, ExprUnary, FnArg, Ident, Item, ItemFn, Lit, Path, ReturnType, Token, Type, UnOp,
+    Expr, ExprLit, ExprUnary, FnArg, Ident, Item, ItemFn, Lit, LitStr, Path, ReturnType, Token,
+    Type, UnOp,
 };
 
 use crate::attr::{AttrOption, Errors, crate_path, error_with_item, item_span, path_value};
 
-/// One argument of `#[subscribe(..)]` as written: an event type, a flag, or `key = value`.
+/// The names `#[subscribe]` reads as options rather than as event types.
+const OPTION_NAMES: [&str; 6] = [
+    "crate",
+    "linker",
+    "priority",
+    "once",
+    "on_success",
+    "on_failure",
+];
+
+const EXPECTED_OPTIONS: &str =
+    "expected `linker = MyLinker`, `priority = 10`, `once`, `on_success = f` or `on_failure = g`";
+
+/// One argument of `#[subscribe(..)]` as written: an event type, an option, or a string (a mistake
+/// Pyventus users will make, since Pyventus names events with strings).
 enum SubscribeArg {
     Event(Type),
     Option(AttrOption),
+    String(LitStr),
 }
 
 impl Parse for SubscribeArg {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let is_option =
-            (input.peek(syn::Ident) || input.peek(Token![crate])) && input.peek2(Token![=]);
-        if is_option {
+        if input.peek(LitStr) {
+            return input.parse().map(SubscribeArg::String);
+        }
+        let named_option = input.peek(Token![crate])
+            || (input.peek(syn::Ident) && (input.peek2(Token![=]) || is_option_name(input)));
+        if named_option {
             return input.parse().map(SubscribeArg::Option);
         }
-        let ty: Type = input.parse()?;
-        // Bare flags look like one-segment paths: tell them apart from event types by name.
-        if let Type::Path(path) = &ty
-            && path.qself.is_none()
-            && let Some(name) = path.path.get_ident().filter(|name| *name == "once")
-        {
-            return Ok(SubscribeArg::Option(AttrOption {
-                name: name.clone(),
-                value: None,
-            }));
-        }
-        Ok(SubscribeArg::Event(ty))
+        input.parse().map(SubscribeArg::Event)
     }
+}
+
+/// Whether the next token is one of [`OPTION_NAMES`] on its own (`once`, or `priority` missing its value).
+fn is_option_name(input: ParseStream<'_>) -> bool {
+    let fork = input.fork();
+    let Ok(ident) = fork.parse::<Ident>() else {
+        return false;
+    };
+    OPTION_NAMES.iter().any(|name| ident == name) && (fork.is_empty() || fork.peek(Token![,]))
 }
 
 struct SubscribeArgs(Vec<SubscribeArg>);
@@ -56,29 +73,38 @@ struct SubscribeInput {
     once: bool,
     on_success: Option<Expr>,
     on_failure: Option<Expr>,
-    function: ItemFn,
+    function: Option<ItemFn>,
 }
 
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = parse(args, item.clone()).and_then(|input| {
-        validate(&input)?;
-        Ok(generate(&input))
+    let mut errors = Errors::default();
+    let input = parse(args, item.clone(), &mut errors);
+    let generated = input.map(|input| {
+        validate(&input, &mut errors);
+        input
     });
-    match result {
-        Ok(generated) => quote! {
-            #item
-            #generated
-        },
-        Err(error) => error_with_item(error, item),
+    match (errors.finish(), generated) {
+        (Ok(()), Some(input)) => {
+            let generated = generate(&input);
+            quote! {
+                #item
+                #generated
+            }
+        }
+        (Err(error), _) => error_with_item(error, item),
+        (Ok(()), None) => item,
     }
 }
 
-const OPTIONS: &str =
-    "expected `linker = MyLinker`, `priority = 10`, `once`, `on_success = f` or `on_failure = g`";
-
-fn parse(args: TokenStream, item: TokenStream) -> syn::Result<SubscribeInput> {
-    let mut errors = Errors::default();
-    let args: SubscribeArgs = syn::parse2(args)?;
+/// Parses the attribute and the function, collecting every problem into `errors`.
+fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<SubscribeInput> {
+    let args: SubscribeArgs = match syn::parse2(args) {
+        Ok(args) => args,
+        Err(error) => {
+            errors.push(error);
+            return None;
+        }
+    };
     let mut input = SubscribeInput {
         krate: TokenStream::new(),
         events: Vec::new(),
@@ -87,30 +113,43 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<SubscribeInput> {
         once: false,
         on_success: None,
         on_failure: None,
-        function: syn::parse_quote!(
-            fn placeholder() {}
-        ),
+        function: None,
     };
     let mut krate = None;
+    let mut seen: Vec<String> = Vec::new();
     for arg in args.0 {
         let option = match arg {
             SubscribeArg::Event(event) => {
                 input.events.push(event);
                 continue;
             }
+            SubscribeArg::String(name) => {
+                errors.add(
+                    &name,
+                    format!(
+                        "`#[subscribe]` takes the event's type, not its name: write `#[subscribe({})]`",
+                        name.value()
+                    ),
+                );
+                continue;
+            }
             SubscribeArg::Option(option) => option,
         };
         let name = option.name.to_string();
+        if seen.contains(&name) {
+            errors.add(
+                &option.name,
+                format!("`#[subscribe]` option `{name}` is given twice"),
+            );
+            continue;
+        }
+        seen.push(name.clone());
         match name.as_str() {
-            "crate" => krate = path_value("#[subscribe]", &option, &mut errors),
-            "linker" => input.linker = path_value("#[subscribe]", &option, &mut errors),
-            "priority" => input.priority = value("priority = 10", &option, &mut errors),
-            "on_success" => {
-                input.on_success = value("on_success = my_callback", &option, &mut errors)
-            }
-            "on_failure" => {
-                input.on_failure = value("on_failure = my_callback", &option, &mut errors)
-            }
+            "crate" => krate = path_value("#[subscribe]", &option, errors),
+            "linker" => input.linker = path_value("#[subscribe]", &option, errors),
+            "priority" => input.priority = value("priority = 10", &option, errors),
+            "on_success" => input.on_success = value("on_success = my_callback", &option, errors),
+            "on_failure" => input.on_failure = value("on_failure = my_callback", &option, errors),
             "once" if option.value.is_none() => input.once = true,
             "once" => errors.add(
                 &option.name,
@@ -118,36 +157,41 @@ fn parse(args: TokenStream, item: TokenStream) -> syn::Result<SubscribeInput> {
             ),
             _ => errors.add(
                 &option.name,
-                format!("unknown `#[subscribe]` option `{name}`; {OPTIONS}"),
+                format!("unknown `#[subscribe]` option `{name}`; {EXPECTED_OPTIONS}"),
             ),
         }
     }
     input.krate = crate_path(krate);
-    match syn::parse2::<Item>(item.clone()) {
-        Ok(Item::Fn(function)) => input.function = function,
-        Ok(other) => errors.push(syn::Error::new(
-            item_span(&other),
-            "`#[subscribe]` can only be used on a function, like `fn on_event(e: &MyEvent)`",
-        )),
+    input.function = match syn::parse2::<Item>(item.clone()) {
+        Ok(Item::Fn(function)) => Some(function),
+        Ok(other) => {
+            errors.push(syn::Error::new(
+                item_span(&other),
+                "`#[subscribe]` can only be used on a free function, like `fn on_event(e: &MyEvent)`",
+            ));
+            None
+        }
         // A method inside an `impl` block does not parse as an item.
-        Err(_) => {
-            let method: syn::ImplItemFn = syn::parse2(item)?;
-            input.function = ItemFn {
+        Err(error) => match syn::parse2::<syn::ImplItemFn>(item) {
+            Ok(method) => Some(ItemFn {
                 attrs: method.attrs,
                 vis: method.vis,
                 sig: method.sig,
                 block: Box::new(method.block),
-            };
-        }
-    }
+            }),
+            Err(_) => {
+                errors.push(error);
+                None
+            }
+        },
+    };
     if input.events.is_empty() {
         errors.push(syn::Error::new(
             Span::call_site(),
             "`#[subscribe]` needs the event to subscribe to: `#[subscribe(MyEvent)]`",
         ));
     }
-    errors.finish()?;
-    Ok(input)
+    Some(input)
 }
 
 fn value(example: &str, option: &AttrOption, errors: &mut Errors) -> Option<Expr> {
@@ -163,9 +207,45 @@ fn value(example: &str, option: &AttrOption, errors: &mut Errors) -> Option<Expr
     option.value.clone()
 }
 
-fn validate(input: &SubscribeInput) -> syn::Result<()> {
-    let mut errors = Errors::default();
-    let sig = &input.function.sig;
+/// The event as the user wrote it, for messages (`MyEvent` when there is none).
+fn event_text(input: &SubscribeInput) -> String {
+    input.events.first().map_or_else(
+        || "MyEvent".to_owned(),
+        |event| event.to_token_stream().to_string().replace(' ', ""),
+    )
+}
+
+fn validate(input: &SubscribeInput, errors: &mut Errors) {
+    let event = event_text(input);
+    for (index, listed) in input.events.iter().enumerate() {
+        let text = listed.to_token_stream().to_string();
+        if input.events[..index]
+            .iter()
+            .any(|earlier| earlier.to_token_stream().to_string() == text)
+        {
+            errors.add(
+                listed,
+                format!("`{text}` is listed twice in `#[subscribe]`"),
+            );
+        }
+    }
+    if let Some(priority) = &input.priority {
+        match priority_value(priority) {
+            Some(value) if i32::try_from(value).is_ok() => {}
+            Some(_) => errors.add(
+                priority,
+                "`#[subscribe]` option `priority` must fit in an `i32`",
+            ),
+            None => errors.add(
+                priority,
+                "`#[subscribe]` option `priority` takes an integer literal, like `priority = 10`",
+            ),
+        }
+    }
+    let Some(function) = &input.function else {
+        return;
+    };
+    let sig = &function.sig;
     if !sig.generics.params.is_empty() {
         errors.add(
             &sig.generics,
@@ -179,71 +259,87 @@ fn validate(input: &SubscribeInput) -> syn::Result<()> {
         );
     }
     let several = input.events.len() > 1;
-    for (position, argument) in sig.inputs.iter().enumerate() {
-        match argument {
-            FnArg::Receiver(receiver) => errors.add(
-                receiver,
-                "`#[subscribe]` cannot be used on methods; subscribe a free function `fn on_event(e: &MyEvent)`",
-            ),
-            FnArg::Typed(_) if position > 0 => errors.add(
+    let mut arguments = 0;
+    for argument in &sig.inputs {
+        let FnArg::Typed(typed) = argument else {
+            errors.add(
                 argument,
-                "a handler takes at most one argument, the event by reference: `fn on_event(e: &MyEvent)`",
-            ),
-            FnArg::Typed(typed) => match &*typed.ty {
-                Type::Reference(reference) if reference.mutability.is_some() => errors.add(
-                    reference,
-                    "a handler cannot take its event by `&mut`: every handler shares it; take `&MyEvent`",
+                format!(
+                    "`#[subscribe]` cannot be used on methods; subscribe a free function `fn on_event(e: &{event})`"
                 ),
-                Type::Reference(reference) if several && !matches!(*reference.elem, Type::TraitObject(_)) => errors.add(
+            );
+            continue;
+        };
+        arguments += 1;
+        if arguments > 1 {
+            errors.add(
+                argument,
+                format!(
+                    "a handler takes at most one argument, the event by reference: `fn on_event(e: &{event})`"
+                ),
+            );
+            continue;
+        }
+        match &*typed.ty {
+            Type::Reference(reference) if reference.mutability.is_some() => errors.add(
+                reference,
+                format!(
+                    "a handler cannot take its event by `&mut`: every handler shares it; take `&{event}`"
+                ),
+            ),
+            Type::Reference(reference)
+                if reference
+                    .lifetime
+                    .as_ref()
+                    .is_some_and(|lifetime| lifetime.ident == "static") =>
+            {
+                errors.add(
+                    &reference.lifetime,
+                    format!(
+                        "a handler borrows its event only for the call: write `&{event}`, without `'static`"
+                    ),
+                )
+            }
+            Type::Reference(reference)
+                if several && !matches!(*reference.elem, Type::TraitObject(_)) =>
+            {
+                errors.add(
                     reference,
                     "a handler of several events takes `&dyn AnyEvent` (or no argument): \
                      `fn on_any(e: &dyn pyventus::AnyEvent)`",
-                ),
-                Type::Reference(_) => {}
-                other => errors.add(other, "a handler takes its event by reference: write `e: &MyEvent`"),
-            },
+                )
+            }
+            Type::Reference(_) => {}
+            other => errors.add(
+                other,
+                format!("a handler takes its event by reference: write `e: &{event}`"),
+            ),
         }
     }
-    for (index, event) in input.events.iter().enumerate() {
-        let text = event.to_token_stream().to_string();
-        if input.events[..index]
-            .iter()
-            .any(|earlier| earlier.to_token_stream().to_string() == text)
-        {
-            errors.add(event, format!("`{text}` is listed twice in `#[subscribe]`"));
-        }
-    }
-    if let Some(priority) = &input.priority
-        && !is_integer_literal(priority)
-    {
-        {
-            errors.add(
-                priority,
-                "`#[subscribe]` option `priority` takes an integer literal, like `priority = 10`",
-            );
-        }
-    }
-    errors.finish()
 }
 
-fn is_integer_literal(expr: &Expr) -> bool {
+/// The value of an integer literal (possibly negated), or `None` for anything else.
+fn priority_value(expr: &Expr) -> Option<i128> {
     match expr {
         Expr::Lit(ExprLit {
-            lit: Lit::Int(_), ..
-        }) => true,
+            lit: Lit::Int(int), ..
+        }) => int.base10_parse().ok(),
         Expr::Unary(ExprUnary {
             op: UnOp::Neg(_),
             expr,
             ..
-        }) => is_integer_literal(expr),
-        _ => false,
+        }) => priority_value(expr).map(|value| -value),
+        _ => None,
     }
 }
 
 fn generate(input: &SubscribeInput) -> TokenStream {
+    let function = input
+        .function
+        .as_ref()
+        .expect("generate runs only after a successful parse");
     let krate = &input.krate;
-    let sig = &input.function.sig;
-    let path = sig.ident.to_string();
+    let path = function.sig.ident.to_string();
     let linker = match &input.linker {
         Some(linker) => linker.to_token_stream(),
         None => quote!(#krate::__private::EventLinker),
@@ -261,8 +357,22 @@ fn generate(input: &SubscribeInput) -> TokenStream {
     let handlers = input.events.iter().enumerate().map(|(index, event)| {
         let handler = format_ident!("__PYVENTUS_HANDLER_{}", index);
         let thunk_name = format_ident!("__pyventus_call_{}", index);
+        let plain_name = format_ident!("__PYVENTUS_PLAIN_{}", index);
         let site = quote!(#handler.site());
-        let (thunk_fn, kind) = thunk(input, event, &thunk_name, &site, &linker);
+        let plain = plain_call(input, function);
+        let (thunk_fn, kind) = thunk(
+            input,
+            function,
+            event,
+            &thunk_name,
+            plain.as_ref().map(|_| &plain_name),
+            &site,
+            &linker,
+        );
+        let plain_const = plain
+            .as_ref()
+            .map(|plain| quote!(const #plain_name: fn(&#event) = #plain;));
+        let with_plain = plain.map(|_| quote!(.with_plain(#plain_name)));
         let linker_meta = quote_spanned! {linker.span()=>
             <#linker as #krate::__private::Linker>::__meta
         };
@@ -270,6 +380,8 @@ fn generate(input: &SubscribeInput) -> TokenStream {
             <#event as #krate::__private::Event>::NAME
         };
         quote! {
+            #plain_const
+
             #thunk_fn
 
             static #handler: #krate::__private::Handler<#event> = #krate::__private::Handler::new(
@@ -281,6 +393,7 @@ fn generate(input: &SubscribeInput) -> TokenStream {
                 #krate::__private::HandlerFn::#kind(#thunk_name),
             )
             .with_priority(#priority)
+            #with_plain
             #once;
 
             #krate::__private::inventory::submit! {
@@ -297,29 +410,60 @@ fn generate(input: &SubscribeInput) -> TokenStream {
     }
 }
 
-/// The wrapper the handler static points to: calls the user's function and turns what it returns (or
-/// its panic, with `on_failure`) into an outcome.
+/// The user's function as a `fn(&Event)` pointer, when the inline fast path may call it without the
+/// wrapper: sync, one `&Event` argument, returns `()`, no callbacks, one event. Spanned on the user's
+/// argument type, so that a handler of the wrong event is reported there, once.
+fn plain_call(input: &SubscribeInput, function: &ItemFn) -> Option<TokenStream> {
+    let sig = &function.sig;
+    let returns_unit = match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
+    };
+    let eligible = sig.asyncness.is_none()
+        && returns_unit
+        && input.events.len() == 1
+        && input.on_success.is_none()
+        && input.on_failure.is_none();
+    let argument = match sig.inputs.first() {
+        Some(FnArg::Typed(typed)) if eligible => typed,
+        _ => return None,
+    };
+    let Type::Reference(reference) = &*argument.ty else {
+        return None;
+    };
+    if matches!(*reference.elem, Type::TraitObject(_)) {
+        return None;
+    }
+    let ident = &sig.ident;
+    Some(quote_spanned!(reference.elem.span()=> #ident))
+}
+
+/// The wrapper the handler static points to: calls the user's function (through `plain` when there is
+/// one) and turns what it returns (or its panic, with `on_failure`) into an outcome.
 fn thunk(
     input: &SubscribeInput,
+    function: &ItemFn,
     event: &Type,
     name: &Ident,
+    plain: Option<&Ident>,
     site: &TokenStream,
     linker: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let krate = &input.krate;
-    let sig = &input.function.sig;
-    let function = &sig.ident;
-    // Spanned on the user's argument type, so that a handler of the wrong event is reported there.
-    let call = match sig.inputs.first() {
-        Some(FnArg::Typed(typed)) => quote_spanned!(typed.ty.span()=> #function(event)),
-        _ => quote!({
+    let sig = &function.sig;
+    let ident = &sig.ident;
+    let call = match (plain, sig.inputs.first()) {
+        (Some(plain), _) => quote!(#plain(event)),
+        // Spanned on the user's argument type, so that a handler of the wrong event is reported there.
+        (None, Some(FnArg::Typed(typed))) => quote_spanned!(typed.ty.span()=> #ident(event)),
+        (None, _) => quote!({
             let _ = event;
-            #function()
+            #ident()
         }),
     };
     let output_span = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
-        ReturnType::Default => function.span(),
+        ReturnType::Default => ident.span(),
     };
     let is_async = sig.asyncness.is_some();
     let returned = if is_async {
@@ -350,7 +494,7 @@ fn thunk(
         }
     };
     if is_async {
-        let boxed = quote_spanned! {function.span()=>
+        let boxed = quote_spanned! {ident.span()=>
             ::std::boxed::Box::pin(async move { #outcome })
         };
         (

@@ -35,7 +35,7 @@ impl Processor for InlineProcessor {
         task.run_blocking();
     }
 
-    #[inline]
+    #[inline(always)]
     fn dispatch<E: Event>(&self, emission: Emission<E>) {
         emission.run_inline();
     }

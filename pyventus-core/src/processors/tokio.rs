@@ -20,7 +20,8 @@ use crate::task::Task;
 ///
 /// **Outside a runtime**, `emit` still works: the calls run concurrently as tasks on a small runtime that
 /// pyventus starts on first use, and `emit` returns when all of them have finished (as Pyventus's
-/// `asyncio.run` does when no event loop is running).
+/// `asyncio.run` does when no event loop is running). A handler of such an emit that emits again through
+/// a `TokioProcessor` is still "outside" the caller's runtimes: its emit waits for its handlers too.
 ///
 /// Sync handlers run on the runtime's worker threads like async ones; for handlers that block, use
 /// [`blocking_sync_handlers(true)`](TokioProcessor::blocking_sync_handlers) to run them on tokio's
@@ -153,6 +154,15 @@ impl TokioProcessor {
         }
     }
 
+    /// The runtime to spawn on, when the caller is inside a runtime of its own. `None` outside any
+    /// runtime, and on pyventus's own runtime (in a handler of an emit made outside any runtime), where
+    /// an emit must wait for its handlers as it would outside.
+    fn callers_runtime() -> Option<Handle> {
+        Handle::try_current()
+            .ok()
+            .filter(|_| !crate::blocking::in_own_runtime())
+    }
+
     /// Outside a runtime: run `tasks` on pyventus's runtime and wait for all of them.
     fn run_to_completion(&self, tasks: impl Iterator<Item = Task>) {
         let runtime = crate::blocking::runtime();
@@ -162,7 +172,7 @@ impl TokioProcessor {
         if handles.is_empty() {
             return;
         }
-        runtime.block_on(async {
+        crate::blocking::block_on(async {
             for (handler, handle) in handles {
                 if let Err(error) = handle.await {
                     tracing::error!(
@@ -178,20 +188,20 @@ impl TokioProcessor {
 
 impl Processor for TokioProcessor {
     fn submit(&self, task: Task) {
-        match Handle::try_current() {
-            Ok(runtime) => drop(self.spawn(&runtime, task)),
-            Err(_) => self.run_to_completion(std::iter::once(task)),
+        match Self::callers_runtime() {
+            Some(runtime) => drop(self.spawn(&runtime, task)),
+            None => self.run_to_completion(std::iter::once(task)),
         }
     }
 
     fn dispatch<E: Event>(&self, emission: Emission<E>) {
-        match Handle::try_current() {
-            Ok(runtime) => {
+        match Self::callers_runtime() {
+            Some(runtime) => {
                 for task in emission.into_tasks() {
                     drop(self.spawn(&runtime, task));
                 }
             }
-            Err(_) => self.run_to_completion(emission.into_tasks()),
+            None => self.run_to_completion(emission.into_tasks()),
         }
     }
 }
