@@ -217,7 +217,7 @@ impl<E> Copy for HandlerFn<E> {}
 
 /// A handler registered at compile time by `#[subscribe]`.
 #[doc(hidden)]
-pub struct Handler<E: Event> {
+pub struct Handler<E> {
     pub(crate) site: HandlerInfo,
     pub(crate) call: HandlerFn<E>,
     /// The user's function itself, when it takes `&E`, returns `()` and has no callbacks: the inline
@@ -231,7 +231,9 @@ pub struct Handler<E: Event> {
     pub(crate) enabled: AtomicBool,
 }
 
-impl<E: Event> Handler<E> {
+// No `E: Event` bound on the constructors: a `#[subscribe]` of a type that is not an event then fails
+// once per bound that matters (on the user's token), not once more per constructor.
+impl<E> Handler<E> {
     /// A handler with the default priority (0).
     pub const fn new(site: HandlerInfo, call: HandlerFn<E>) -> Self {
         Handler {
@@ -266,17 +268,25 @@ impl<E: Event> Handler<E> {
     pub fn site(&self) -> &HandlerInfo {
         &self.site
     }
+}
 
+impl<E: Event> Handler<E> {
     /// Whether the handler is enabled and, if `once`, not spent.
     pub(crate) fn is_active(&self) -> bool {
         self.enabled.load(Ordering::Acquire) && !self.once.is_some_and(OnceFlag::is_taken)
     }
 
-    /// Decides, at dispatch, whether this call goes ahead: enabled, and for a `once` handler, the first
-    /// dispatch to take the flag.
+    /// Whether the handler is enabled (not removed from its linker).
+    #[inline]
+    pub(crate) fn is_enabled(&self) -> bool {
+        self.enabled.load(Ordering::Acquire)
+    }
+
+    /// Decides, at dispatch, whether this call goes ahead: always, or for a `once` handler, for the
+    /// first dispatch to take the flag.
     #[inline]
     pub(crate) fn claim(&self) -> bool {
-        self.enabled.load(Ordering::Acquire) && self.once.is_none_or(OnceFlag::take)
+        self.once.is_none_or(OnceFlag::take)
     }
 }
 

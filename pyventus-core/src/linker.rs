@@ -44,7 +44,10 @@ use crate::subscription::{
 /// [`remove_all`](Linker::remove_all) take subscribers away. A runtime subscriber is removed for good. A
 /// compile-time (`#[subscribe]`) handler cannot be unlinked from the program, so removing it **disables**
 /// it on this linker: it stops running and stops being listed, until [`restore`](Linker::restore)
-/// enables it again. A spent `once` handler is not listed either.
+/// enables it again. A spent `once` handler is not listed either. Removal takes effect from the next
+/// emit: an emit under way calls the subscribers it started with. `restore` does not check
+/// `max_subscribers` (compile-time handlers are never refused: past the limit they are reported when the
+/// event is first used, and run).
 ///
 /// # Examples
 ///
@@ -277,7 +280,7 @@ pub trait Linker: Sized + 'static {
     ///
     /// # Panics
     ///
-    /// Like [`subscribe`](Linker::subscribe).
+    /// Like [`subscribe`](Linker::subscribe); see [`try_once_async`](Linker::try_once_async).
     #[track_caller]
     fn once_async<E, R, F, Fut>(handler: F) -> Subscription
     where
@@ -287,7 +290,20 @@ pub trait Linker: Sized + 'static {
         F: Fn(&E) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        subscription::or_panic(subscription::add_async::<E, Self, R, F, Fut>(handler, true))
+        subscription::or_panic(Self::try_once_async(handler))
+    }
+
+    /// [`once_async`](Linker::once_async), returning an error instead of panicking when the linker's
+    /// `max_subscribers` is reached.
+    fn try_once_async<E, R, F, Fut>(handler: F) -> Result<Subscription, SubscribeError>
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        subscription::add_async::<E, Self, R, F, Fut>(handler, true)
     }
 
     /// Subscribes `handler` to every event emitted on this linker: Pyventus's `...` subscription.

@@ -12,13 +12,13 @@
 //! [`Emission::run_inline`], which borrows the event and allocates nothing.
 
 use std::fmt;
-use std::slice;
 use std::sync::Arc;
+use std::{iter, slice};
 
 use crate::event::{AnyEvent, Event};
 use crate::handler::Handler;
 use crate::invoke::{self, HandlerRef};
-use crate::registry::Slot;
+use crate::registry::{EnabledSet, Slot};
 use crate::subscription::Snapshot;
 use crate::task::Task;
 
@@ -146,10 +146,11 @@ impl<E: Event> Emission<E> {
     fn run_inline_slow(self, slot: &'static Slot<E>) {
         let event = &self.event;
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
+        let enabled = slot.enabled_now();
         let runtime = slot.runtime.snapshot();
         let all = slot.linker.all.snapshot();
-        for handler in slot.compiled.iter() {
-            if handler.claim() {
+        for (index, handler) in slot.compiled.iter().enumerate() {
+            if enabled.contains(index) && handler.claim() {
                 invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
             }
         }
@@ -186,7 +187,8 @@ impl<E: Event> Emission<E> {
         Tasks {
             event: Some(Arc::new(self.event)),
             slot: Some(slot),
-            compiled: slot.compiled.iter(),
+            enabled: slot.enabled_now(),
+            compiled: slot.compiled.iter().enumerate(),
             runtime,
             all,
             next: 0,
@@ -211,7 +213,8 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
 pub struct Tasks<E: Event> {
     event: Option<Arc<E>>,
     slot: Option<&'static Slot<E>>,
-    compiled: slice::Iter<'static, &'static Handler<E>>,
+    enabled: EnabledSet,
+    compiled: iter::Enumerate<slice::Iter<'static, &'static Handler<E>>>,
     runtime: Option<Snapshot<E>>,
     all: Option<Snapshot<dyn AnyEvent>>,
     /// Position in `runtime`, then in `all`.
@@ -224,7 +227,8 @@ impl<E: Event> Tasks<E> {
         Tasks {
             event: None,
             slot: None,
-            compiled: [].iter(),
+            enabled: EnabledSet::Small(0),
+            compiled: [].iter().enumerate(),
             runtime: None,
             all: None,
             next: 0,
@@ -234,8 +238,8 @@ impl<E: Event> Tasks<E> {
 
     fn next_handler(&mut self) -> Option<HandlerRef<E>> {
         let slot = self.slot?;
-        for handler in self.compiled.by_ref() {
-            if handler.claim() {
+        for (index, handler) in self.compiled.by_ref() {
+            if self.enabled.contains(index) && handler.claim() {
                 return Some(HandlerRef::Compiled(handler));
             }
         }

@@ -49,6 +49,23 @@ impl<E: Event> fmt::Debug for EventRegistry<E> {
     }
 }
 
+/// The compile-time handlers of a slot enabled when an emit started.
+pub(crate) enum EnabledSet {
+    /// One bit per handler, for up to 128 handlers (no allocation).
+    Small(u128),
+    /// One flag per handler, past 128.
+    Large(Box<[bool]>),
+}
+
+impl EnabledSet {
+    pub(crate) fn contains(&self, index: usize) -> bool {
+        match self {
+            EnabledSet::Small(bits) => index < 128 && bits & (1 << index) != 0,
+            EnabledSet::Large(flags) => flags.get(index).copied().unwrap_or(false),
+        }
+    }
+}
+
 /// Function pointers for the inline fast path, in dispatch order.
 enum FastCalls<E> {
     /// The user's functions themselves (every handler takes `&E`, returns `()`, has no callbacks).
@@ -70,6 +87,8 @@ pub(crate) struct Slot<E: Event> {
     fast: AtomicBool,
     /// Whether a debug-mode emit already listed the handlers found.
     listed: AtomicBool,
+    /// Serializes disabling and restoring, so that `fast` always matches the handlers' flags.
+    toggling: Mutex<()>,
     pub(crate) runtime: RuntimeList<RuntimeHandler<E>>,
 }
 
@@ -100,6 +119,7 @@ impl<E: Event> Slot<E> {
             fast_calls,
             fast: AtomicBool::new(false),
             listed: AtomicBool::new(false),
+            toggling: Mutex::new(()),
             runtime: RuntimeList::new(),
         };
         slot.refresh_fast_path();
@@ -175,6 +195,28 @@ impl<E: Event> Slot<E> {
             self.linker.name(),
             handlers
         );
+    }
+
+    /// Which compile-time handlers are enabled now: an emit decides this when it starts, so a handler
+    /// removed during an emit is still called by it (as runtime subscribers are, through their snapshot).
+    pub(crate) fn enabled_now(&self) -> EnabledSet {
+        let enabled = |(_, handler): &(usize, &&'static Handler<E>)| handler.is_enabled();
+        if self.compiled.len() <= 128 {
+            let bits = self
+                .compiled
+                .iter()
+                .enumerate()
+                .filter(enabled)
+                .fold(0u128, |bits, (index, _)| bits | 1 << index);
+            EnabledSet::Small(bits)
+        } else {
+            EnabledSet::Large(
+                self.compiled
+                    .iter()
+                    .map(|handler| handler.is_enabled())
+                    .collect(),
+            )
+        }
     }
 
     /// How many compile-time handlers are enabled and not spent.
@@ -270,9 +312,11 @@ impl<E: Event> ErasedSlot for Slot<E> {
         let Some(handler) = self.compiled.get(index) else {
             return false;
         };
-        let was_enabled = handler.enabled.swap(false, Ordering::AcqRel);
+        let _toggling = self.toggling.lock().unwrap_or_else(PoisonError::into_inner);
+        let was_active = handler.is_active();
+        handler.enabled.store(false, Ordering::Release);
         self.refresh_fast_path();
-        was_enabled && !handler.once.is_some_and(|flag| flag.is_taken())
+        was_active
     }
 
     fn remove_all(&self) -> usize {
@@ -283,10 +327,12 @@ impl<E: Event> ErasedSlot for Slot<E> {
     }
 
     fn restore(&self) -> usize {
+        let _toggling = self.toggling.lock().unwrap_or_else(PoisonError::into_inner);
         let restored = self
             .compiled
             .iter()
             .filter(|handler| !handler.enabled.swap(true, Ordering::AcqRel))
+            .filter(|handler| handler.is_active())
             .count();
         self.refresh_fast_path();
         restored

@@ -79,11 +79,10 @@ struct SubscribeInput {
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut errors = Errors::default();
     let input = parse(args, item.clone(), &mut errors);
-    let generated = input.map(|input| {
-        validate(&input, &mut errors);
-        input
-    });
-    match (errors.finish(), generated) {
+    if let Some(input) = &input {
+        validate(input, &mut errors);
+    }
+    match (errors.finish(), input) {
         (Ok(()), Some(input)) => {
             let generated = generate(&input);
             quote! {
@@ -117,6 +116,7 @@ fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Su
     };
     let mut krate = None;
     let mut seen: Vec<String> = Vec::new();
+    let mut named_by_string = false;
     for arg in args.0 {
         let option = match arg {
             SubscribeArg::Event(event) => {
@@ -124,6 +124,7 @@ fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Su
                 continue;
             }
             SubscribeArg::String(name) => {
+                named_by_string = true;
                 errors.add(
                     &name,
                     format!(
@@ -185,7 +186,7 @@ fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Su
             }
         },
     };
-    if input.events.is_empty() {
+    if input.events.is_empty() && !named_by_string {
         errors.push(syn::Error::new(
             Span::call_site(),
             "`#[subscribe]` needs the event to subscribe to: `#[subscribe(MyEvent)]`",
@@ -379,6 +380,9 @@ fn generate(input: &SubscribeInput) -> TokenStream {
         let event_name = quote_spanned! {event.span()=>
             <#event as #krate::__private::Event>::NAME
         };
+        let registration = quote_spanned! {event.span()=>
+            #krate::__private::Registration::new::<#event>(&#handler)
+        };
         quote! {
             #plain_const
 
@@ -397,7 +401,7 @@ fn generate(input: &SubscribeInput) -> TokenStream {
             #once;
 
             #krate::__private::inventory::submit! {
-                #krate::__private::Registration::new(&#handler)
+                #registration
             }
         }
     });

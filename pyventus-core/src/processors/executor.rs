@@ -1,3 +1,4 @@
+use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
@@ -54,17 +55,41 @@ struct Pool {
 
 struct Shared {
     state: Mutex<Queue>,
+    /// Signalled when a task is queued or the queue closes.
     ready: Condvar,
+    /// Signalled when a worker exits.
+    exited: Condvar,
 }
 
 struct Queue {
     tasks: VecDeque<Task>,
     open: bool,
+    /// Workers that have not exited yet.
+    alive: usize,
+}
+
+thread_local! {
+    /// The pool this thread works for (its `Shared`'s address), or 0.
+    static WORKER_OF: Cell<usize> = const { Cell::new(0) };
 }
 
 impl Shared {
     fn lock(&self) -> MutexGuard<'_, Queue> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn address(self: &Arc<Self>) -> usize {
+        Arc::as_ptr(self) as usize
+    }
+
+    /// A worker's life: run tasks until the queue is closed and empty, then say so.
+    fn work(self: Arc<Self>) {
+        WORKER_OF.set(self.address());
+        while let Some(task) = self.next() {
+            task.run_blocking();
+        }
+        self.lock().alive -= 1;
+        self.exited.notify_all();
     }
 
     /// The next task, or `None` once the queue is closed and empty.
@@ -100,25 +125,27 @@ impl ExecutorProcessor {
             state: Mutex::new(Queue {
                 tasks: VecDeque::new(),
                 open: true,
+                alive: 0,
             }),
             ready: Condvar::new(),
+            exited: Condvar::new(),
         });
         let mut workers = Vec::with_capacity(threads);
         for index in 0..threads {
             let worker_shared = Arc::clone(&shared);
+            shared.lock().alive += 1;
             let spawned = thread::Builder::new()
                 .name(format!("pyventus-executor-{index}"))
-                .spawn(move || {
-                    while let Some(task) = worker_shared.next() {
-                        task.run_blocking();
-                    }
-                });
+                .spawn(move || worker_shared.work());
             match spawned {
                 Ok(worker) => workers.push(worker),
-                Err(error) => tracing::error!(
-                    target: "pyventus",
-                    "executor could start only {index} of {threads} threads: {error}"
-                ),
+                Err(error) => {
+                    shared.lock().alive -= 1;
+                    tracing::error!(
+                        target: "pyventus",
+                        "executor could start only {index} of {threads} threads: {error}"
+                    );
+                }
             }
         }
         if workers.is_empty() {
@@ -146,8 +173,9 @@ impl ExecutorProcessor {
 
     /// Stops accepting calls and waits for every queued and running call to finish.
     ///
-    /// Calling it again, or from a handler running on the pool, is allowed: a handler's own thread is not
-    /// waited for.
+    /// Calling it again, or from several threads at once, is allowed: every call waits. Called from a
+    /// handler running on this pool, it stops accepting calls and returns at once (waiting there for the
+    /// pool's own threads could deadlock); the pool still finishes every queued call.
     pub fn shutdown(&self) {
         self.pool.shutdown();
     }
@@ -155,15 +183,24 @@ impl ExecutorProcessor {
 
 impl Pool {
     fn shutdown(&self) {
-        self.shared.lock().open = false;
+        let mut queue = self.shared.lock();
+        queue.open = false;
         self.shared.ready.notify_all();
+        if WORKER_OF.get() == self.shared.address() {
+            return;
+        }
+        while queue.alive > 0 {
+            queue = self
+                .shared
+                .exited
+                .wait(queue)
+                .unwrap_or_else(PoisonError::into_inner);
+        }
+        drop(queue);
+        // Every worker has exited: joining only collects them.
         let workers =
             std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
-        let current = thread::current().id();
         for worker in workers {
-            if worker.thread().id() == current {
-                continue;
-            }
             if worker.join().is_err() {
                 tracing::error!(target: "pyventus", "an executor thread panicked outside a handler");
             }

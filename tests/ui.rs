@@ -1,0 +1,16 @@
+//! Compile-pass and compile-fail tests of the attribute macros and of the emitter's type errors.
+//!
+//! Each case under `tests/ui/<topic>/{pass,fail}/` is one program; a failing case's expected diagnostic
+//! is checked in next to it as a `.stderr` file. To regenerate them after a deliberate change of a
+//! message: `TRYBUILD=overwrite cargo test --test ui`, then read the diff.
+
+#[test]
+fn ui() {
+    let cases = trybuild::TestCases::new();
+    for topic in ["event", "subscribe", "linker"] {
+        cases.pass(format!("tests/ui/{topic}/pass/*.rs"));
+    }
+    for topic in ["event", "subscribe", "linker", "emitter"] {
+        cases.compile_fail(format!("tests/ui/{topic}/fail/*.rs"));
+    }
+}

@@ -1,0 +1,7 @@
+use pyventus::prelude::*;
+
+struct Plain;
+
+fn main() {
+    EventEmitter::new(InlineProcessor).emit(Plain);
+}

@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[event(crate)]
+struct MyEvent;
+
+fn main() {}

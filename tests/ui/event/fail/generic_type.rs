@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[event]
+struct Wrapper<T>(T);
+
+fn main() {}

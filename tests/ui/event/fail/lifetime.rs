@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[event]
+struct Borrowed<'a>(&'a str);
+
+fn main() {}

@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[event]
+fn user_created() {}
+
+fn main() {}

@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[event(name = "user.created")]
+struct UserCreated;
+
+fn main() {}

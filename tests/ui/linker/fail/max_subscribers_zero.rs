@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[linker(max_subscribers = 0)]
+struct Closed;
+
+fn main() {}

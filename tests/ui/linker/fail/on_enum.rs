@@ -1,0 +1,9 @@
+use pyventus::prelude::*;
+
+#[linker]
+enum Linkers {
+    Audit,
+    Metrics,
+}
+
+fn main() {}

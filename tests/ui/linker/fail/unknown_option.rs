@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[linker(name = "audit")]
+struct AuditLinker;
+
+fn main() {}

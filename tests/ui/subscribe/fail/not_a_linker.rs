@@ -1,0 +1,11 @@
+use pyventus::prelude::*;
+
+#[event]
+struct MyEvent;
+
+struct Audit;
+
+#[subscribe(MyEvent, linker = Audit)]
+fn on_event(_: &MyEvent) {}
+
+fn main() {}

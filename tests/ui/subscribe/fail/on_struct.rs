@@ -1,0 +1,9 @@
+use pyventus::prelude::*;
+
+#[event]
+struct OrderPlaced;
+
+#[subscribe(OrderPlaced)]
+struct OnEvent;
+
+fn main() {}

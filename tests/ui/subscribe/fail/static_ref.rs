@@ -1,0 +1,9 @@
+use pyventus::prelude::*;
+
+#[event]
+struct MyEvent;
+
+#[subscribe(MyEvent)]
+fn on_event(_: &'static MyEvent) {}
+
+fn main() {}

@@ -1,0 +1,176 @@
+//! Zero allocation: after its first emit (which resolves the event's handlers once), an emit through the
+//! `InlineProcessor` to sync handlers allocates nothing, compile-time or runtime.
+
+// A counting `#[global_allocator]` needs `unsafe impl GlobalAlloc`; it only forwards to `System`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use pyventus::prelude::*;
+
+/// Counts the allocations made by the thread that is measuring, and only by it: the test harness and
+/// tests running in parallel allocate on their own threads.
+struct Counting;
+
+thread_local! {
+    static MEASURING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count_one() {
+    // `try_with`: the allocator may be called while thread-locals are being torn down.
+    let measuring = MEASURING.try_with(Cell::get).unwrap_or(false);
+    if measuring {
+        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+    }
+}
+
+// SAFETY: every method forwards to `System` with the caller's arguments unchanged; counting touches only
+// const-initialized thread-locals, which never allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: forwarded from our caller, who upholds `GlobalAlloc::alloc`'s contract.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count_one();
+        // SAFETY: as for `alloc`.
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count_one();
+        // SAFETY: as for `alloc`; `ptr` was allocated by `System` through this allocator.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: as for `realloc`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+/// How many allocations `f` made on this thread.
+fn allocations_in(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|count| count.set(0));
+    MEASURING.with(|measuring| measuring.set(true));
+    f();
+    MEASURING.with(|measuring| measuring.set(false));
+    ALLOCATIONS.with(Cell::get)
+}
+
+const EMITS: usize = 1000;
+
+#[test]
+fn the_counter_sees_allocations() {
+    let made = allocations_in(|| {
+        let boxed = std::hint::black_box(Box::new(7_u64));
+        drop(boxed);
+    });
+    assert_eq!(made, 1);
+}
+
+#[event]
+struct Plain(usize);
+
+static PLAIN_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Plain)]
+fn plain_one(e: &Plain) {
+    PLAIN_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[subscribe(Plain, priority = 3)]
+fn plain_two(e: &Plain) {
+    PLAIN_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[subscribe(Plain)]
+fn plain_three(_: &Plain) -> Result<(), String> {
+    PLAIN_SUM.fetch_add(1, Ordering::Relaxed);
+    Ok(())
+}
+
+#[test]
+fn inline_emits_to_compile_time_sync_handlers_allocate_nothing() {
+    let emitter = EventEmitter::new(InlineProcessor).debug(false);
+    emitter.emit(Plain(1)); // the first emit resolves the handlers
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(Plain(1)));
+        }
+    });
+    assert_eq!(made, 0);
+    assert_eq!(PLAIN_SUM.load(Ordering::Relaxed), 3 * (EMITS + 1));
+}
+
+#[event]
+struct Unhandled;
+
+#[test]
+fn inline_emits_without_handlers_allocate_nothing() {
+    let emitter = EventEmitter::new(InlineProcessor).debug(false);
+    emitter.emit(Unhandled);
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(Unhandled);
+        }
+    });
+    assert_eq!(made, 0);
+}
+
+#[event]
+struct WithRuntime(usize);
+
+static WITH_RUNTIME_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(WithRuntime)]
+fn with_runtime_compiled(e: &WithRuntime) {
+    WITH_RUNTIME_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[test]
+fn inline_emits_to_a_runtime_sync_subscriber_allocate_nothing() {
+    let subscription = EventLinker::subscribe(|e: &WithRuntime| {
+        WITH_RUNTIME_SUM.fetch_add(e.0, Ordering::Relaxed);
+    });
+    let emitter = EventEmitter::new(InlineProcessor).debug(false);
+    emitter.emit(WithRuntime(1));
+    // Each emit takes a snapshot of the runtime subscribers: an `Arc` clone, which does not allocate.
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(WithRuntime(1)));
+        }
+    });
+    assert!(subscription.unsubscribe());
+    assert_eq!(made, 0);
+    assert_eq!(WITH_RUNTIME_SUM.load(Ordering::Relaxed), 2 * (EMITS + 1));
+}
+
+#[event]
+struct Faulting;
+
+#[subscribe(Faulting)]
+fn faulting() -> Result<(), &'static str> {
+    Err("expected")
+}
+
+#[test]
+fn a_handler_returning_err_costs_no_allocation_without_a_subscriber() {
+    // With no tracing subscriber installed, reporting the error formats nothing.
+    let emitter = EventEmitter::new(InlineProcessor).debug(false);
+    emitter.emit(Faulting);
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(Faulting);
+        }
+    });
+    assert_eq!(made, 0);
+}
