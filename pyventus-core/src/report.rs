@@ -20,15 +20,12 @@ pub(crate) fn error(site: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
     if let Some(on_failure) = site.linker_meta().on_failure() {
         return call_default_failure(on_failure, site, Failure::Error(error));
     }
-    tracing::error!(
-        target: "pyventus",
-        handler = site.handler,
-        event = site.event,
-        linker = site.linker_name(),
-        "handler `{}` returned an error for event `{}`: {:?}",
-        site.handler,
-        site.event,
-        error
+    fault(
+        site,
+        format_args!(
+            "handler `{}` returned an error for event `{}`: {error:?}",
+            site.handler, site.event
+        ),
     );
     Outcome::Error
 }
@@ -40,15 +37,12 @@ pub(crate) fn panic(site: &HandlerInfo, payload: &(dyn Any + Send)) -> Outcome {
     if let Some(on_failure) = site.linker_meta().on_failure() {
         return call_default_failure(on_failure, site, Failure::Panic(message));
     }
-    tracing::error!(
-        target: "pyventus",
-        handler = site.handler,
-        event = site.event,
-        linker = site.linker_name(),
-        "handler `{}` panicked on event `{}`: {}",
-        site.handler,
-        site.event,
-        message
+    fault(
+        site,
+        format_args!(
+            "handler `{}` panicked on event `{}`: {message}",
+            site.handler, site.event
+        ),
     );
     Outcome::Panic
 }
@@ -69,14 +63,23 @@ fn call_default_failure(
 #[cold]
 pub(crate) fn callback_panic(site: &HandlerInfo, callback: &str, payload: &(dyn Any + Send)) {
     let message = panic_message(payload);
+    fault(
+        site,
+        format_args!(
+            "{callback} callback of handler `{}` panicked on event `{}`: {message}",
+            site.handler, site.event
+        ),
+    );
+}
+
+/// One fault line: error level, with the handler, event and linker as fields.
+fn fault(site: &HandlerInfo, message: fmt::Arguments<'_>) {
     tracing::error!(
         target: "pyventus",
         handler = site.handler,
         event = site.event,
         linker = site.linker_name(),
-        "{callback} callback of handler `{}` panicked on event `{}`: {message}",
-        site.handler,
-        site.event,
+        "{message}"
     );
 }
 
