@@ -6,8 +6,10 @@
 //!   `pyventus-runtime`), with the calling thread blocked until the future is done;
 //! - inside a multi-thread runtime: on the caller's runtime, through `tokio::task::block_in_place`, so the
 //!   handler sees the runtime it was emitted from;
-//! - inside a current-thread runtime (whose only thread is the caller): on a helper thread that drives it
-//!   on pyventus's own runtime, because blocking the caller's runtime from itself would deadlock. A
+//! - inside a current-thread runtime (whose only thread is the caller), or inside a `LocalSet` (where
+//!   `block_in_place` is refused; tokio's panic message for that refusal still reaches the panic hook):
+//!   on a helper thread that drives it on pyventus's own runtime, because blocking the caller's runtime
+//!   from itself would deadlock. A
 //!   handler that waits there for work of the caller's runtime would wait forever: use the
 //!   [`TokioProcessor`](crate::processors::TokioProcessor) inside a current-thread runtime.
 //!
@@ -38,6 +40,7 @@ where
 mod imp {
     use std::cell::Cell;
     use std::future::Future;
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
     use std::sync::OnceLock;
 
     use tokio::runtime::{Handle, Runtime, RuntimeFlavor};
@@ -53,23 +56,44 @@ mod imp {
                 runtime().block_on(future)
             }
             Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
-                tokio::task::block_in_place(|| handle.block_on(future))
-            }
-            Ok(_) => std::thread::scope(|scope| {
-                let helper = std::thread::Builder::new()
-                    .name("pyventus-block-on".into())
-                    .spawn_scoped(scope, || {
-                        let _own = OwnRuntime::enter();
-                        runtime().block_on(future)
-                    });
-                match helper {
-                    Ok(helper) => helper
-                        .join()
-                        .unwrap_or_else(|payload| std::panic::resume_unwind(payload)),
-                    Err(error) => panic!("pyventus could not start a helper thread: {error}"),
+                // `block_in_place` refuses to run inside a `LocalSet`, before it touches the future;
+                // then the future runs on a helper thread instead.
+                let mut future = Some(future);
+                let attempt = catch_unwind(AssertUnwindSafe(|| {
+                    tokio::task::block_in_place(|| {
+                        handle.block_on(future.take().expect("taken once"))
+                    })
+                }));
+                match (attempt, future) {
+                    (Ok(output), _) => output,
+                    (Err(_), Some(future)) => on_helper_thread(future),
+                    (Err(payload), None) => resume_unwind(payload),
                 }
-            }),
+            }
+            Ok(_) => on_helper_thread(future),
         }
+    }
+
+    /// Drives `future` on pyventus's runtime from a helper thread, blocking the caller meanwhile.
+    fn on_helper_thread<F>(future: F) -> F::Output
+    where
+        F: Future + Send,
+        F::Output: Send,
+    {
+        std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .name("pyventus-block-on".into())
+                .spawn_scoped(scope, || {
+                    let _own = OwnRuntime::enter();
+                    runtime().block_on(future)
+                });
+            match helper {
+                Ok(helper) => helper
+                    .join()
+                    .unwrap_or_else(|payload| resume_unwind(payload)),
+                Err(error) => panic!("pyventus could not start a helper thread: {error}"),
+            }
+        })
     }
 
     thread_local! {

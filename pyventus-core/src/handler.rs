@@ -224,6 +224,8 @@ pub struct Handler<E> {
     /// fast path calls it without the wrapper.
     pub(crate) plain: Option<fn(&E)>,
     pub(crate) priority: i32,
+    /// Where the `#[subscribe]` is written (line, column): orders same-named handlers of one module.
+    pub(crate) location: (u32, u32),
     /// Shared by the handlers of one `#[subscribe(A, B, once)]`: the first call of any of them takes it.
     pub(crate) once: Option<&'static OnceFlag>,
     /// Cleared when the handler is removed from its linker (compile-time handlers are disabled, not
@@ -241,6 +243,7 @@ impl<E> Handler<E> {
             call,
             plain: None,
             priority: 0,
+            location: (0, 0),
             once: None,
             enabled: AtomicBool::new(true),
         }
@@ -249,6 +252,12 @@ impl<E> Handler<E> {
     /// The same handler with another priority (higher runs first).
     pub const fn with_priority(mut self, priority: i32) -> Self {
         self.priority = priority;
+        self
+    }
+
+    /// The same handler, written at `line`:`column`.
+    pub const fn at(mut self, line: u32, column: u32) -> Self {
+        self.location = (line, column);
         self
     }
 

@@ -18,6 +18,7 @@ pub mod processors;
 mod query;
 mod registry;
 mod report;
+mod slot;
 mod subscription;
 mod task;
 

@@ -18,7 +18,7 @@ use std::{iter, slice};
 use crate::event::{AnyEvent, Event};
 use crate::handler::Handler;
 use crate::invoke::{self, HandlerRef};
-use crate::registry::{EnabledSet, Slot};
+use crate::slot::{EnabledSet, Slot, SlotSnapshot};
 use crate::subscription::Snapshot;
 use crate::task::Task;
 
@@ -146,16 +146,18 @@ impl<E: Event> Emission<E> {
     fn run_inline_slow(self, slot: &'static Slot<E>) {
         let event = &self.event;
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
-        let enabled = slot.enabled_now();
-        let runtime = slot.runtime.snapshot();
-        let all = slot.linker.all.snapshot();
+        let SlotSnapshot {
+            enabled,
+            runtime,
+            all,
+        } = slot.snapshot();
         for (index, handler) in slot.compiled.iter().enumerate() {
             if enabled.contains(index) && handler.claim() {
                 invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
             }
         }
         for handler in runtime.iter().flat_map(|handlers| handlers.iter()) {
-            if handler.claim(&slot.runtime) {
+            if handler.claim(slot) {
                 invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
             }
         }
@@ -179,15 +181,18 @@ impl<E: Event> Emission<E> {
         let Some(slot) = self.slot else {
             return Tasks::empty(self.debug);
         };
-        let runtime = slot.runtime.snapshot();
-        let all = slot.linker.all.snapshot();
+        let SlotSnapshot {
+            enabled,
+            runtime,
+            all,
+        } = slot.snapshot();
         if slot.compiled.is_empty() && runtime.is_none() && all.is_none() {
             return Tasks::empty(self.debug);
         }
         Tasks {
             event: Some(Arc::new(self.event)),
             slot: Some(slot),
-            enabled: slot.enabled_now(),
+            enabled,
             compiled: slot.compiled.iter().enumerate(),
             runtime,
             all,
@@ -246,7 +251,7 @@ impl<E: Event> Tasks<E> {
         let runtime = self.runtime.as_deref().unwrap_or_default();
         while let Some(handler) = runtime.get(self.next) {
             self.next += 1;
-            if handler.claim(&slot.runtime) {
+            if handler.claim(slot) {
                 return Some(HandlerRef::Runtime(Arc::clone(handler)));
             }
         }

@@ -9,7 +9,8 @@ use std::ptr;
 use crate::event::Event;
 use crate::handler::HandlerInfo;
 use crate::linker::LinkerMeta;
-use crate::registry::{ErasedSlot, build_compiled_registries, built_registries};
+use crate::registry::{build_compiled_registries, built_registries};
+use crate::slot::ErasedSlot;
 use crate::subscription::{ALL_EVENTS, Unsubscribe};
 
 /// How a subscriber was subscribed.
@@ -180,7 +181,10 @@ pub(crate) fn remove_all(linker: &'static LinkerMeta) -> usize {
         .into_iter()
         .map(|slot| slot.remove_all())
         .sum();
-    removed + linker.all.clear()
+    let (unsubscribed, old) = linker.all.clear();
+    // Dropped outside the lock: a closure's captured state may unsubscribe or emit when dropped.
+    drop(old);
+    removed + unsubscribed
 }
 
 pub(crate) fn restore<E: Event>(linker: &'static LinkerMeta) -> usize {

@@ -9,6 +9,7 @@
 use std::any::type_name;
 use std::fmt;
 use std::future::Future;
+use std::mem;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -198,9 +199,9 @@ pub(crate) struct RuntimeHandler<E: ?Sized> {
 
 impl<E: ?Sized> RuntimeHandler<E> {
     /// Decides, at dispatch, whether this call goes ahead: always, or for a `once` handler, for the
-    /// first dispatch only. A `once` handler that goes ahead is removed from `list`.
+    /// first dispatch only. A `once` handler that goes ahead is removed from `list`, its slot or linker.
     #[inline]
-    pub(crate) fn claim(&self, list: &RuntimeList<RuntimeHandler<E>>) -> bool {
+    pub(crate) fn claim(&self, list: &dyn Unsubscribe) -> bool {
         match &self.once {
             None => true,
             Some(flag) => {
@@ -282,22 +283,24 @@ impl<E: ?Sized> Handlers<E> {
         Ok(())
     }
 
-    /// Removes every handler; returns how many there were.
-    pub(crate) fn clear(&self) -> usize {
+    /// Removes every handler; returns how many there were, and the old list, which the caller drops
+    /// after releasing its locks (dropping a closure runs user code).
+    pub(crate) fn clear(&self) -> (usize, Option<Snapshot<E>>) {
         let mut items = self.items.write().unwrap_or_else(PoisonError::into_inner);
         self.len.store(0, Ordering::Release);
-        items.take().map_or(0, |items| items.len())
+        let old = items.take();
+        (old.as_deref().map_or(0, <[_]>::len), old)
     }
-}
 
-impl<E: ?Sized> Unsubscribe for Handlers<E> {
-    fn remove(&self, id: u64) -> bool {
+    /// Removes the handler `id`; returns whether it was there, and the old list, which the caller drops
+    /// after releasing its locks.
+    pub(crate) fn remove(&self, id: u64) -> (bool, Option<Snapshot<E>>) {
         let mut items = self.items.write().unwrap_or_else(PoisonError::into_inner);
         let Some(current) = items.as_deref() else {
-            return false;
+            return (false, None);
         };
         if !current.iter().any(|item| item.id == id) {
-            return false;
+            return (false, None);
         }
         let next: Vec<_> = current
             .iter()
@@ -305,13 +308,27 @@ impl<E: ?Sized> Unsubscribe for Handlers<E> {
             .cloned()
             .collect();
         self.len.store(next.len(), Ordering::Release);
-        *items = (!next.is_empty()).then(|| next.into());
-        true
+        let old = mem::replace(&mut *items, (!next.is_empty()).then(|| next.into()));
+        (true, old)
+    }
+
+    pub(crate) fn contains(&self, id: u64) -> bool {
+        self.snapshot()
+            .is_some_and(|items| items.iter().any(|item| item.id == id))
+    }
+}
+
+/// The all-events list of a linker (not part of any slot's version: an emit reads it once).
+impl<E: ?Sized> Unsubscribe for Handlers<E> {
+    fn remove(&self, id: u64) -> bool {
+        let (removed, old) = RuntimeList::remove(self, id);
+        // Dropped outside the lock: a closure's captured state may unsubscribe or emit when dropped.
+        drop(old);
+        removed
     }
 
     fn contains(&self, id: u64) -> bool {
-        self.snapshot()
-            .is_some_and(|items| items.iter().any(|item| item.id == id))
+        RuntimeList::contains(self, id)
     }
 }
 
@@ -373,20 +390,21 @@ fn add<E: Event, L: Linker>(
         once: once.then(OnceFlag::new),
         call,
     };
-    slot.runtime
-        .push(
+    slot.write(|| {
+        slot.runtime.push(
             Arc::new(handler),
             meta.max_subscribers(),
             slot.active_compiled(),
         )
-        .map_err(|max| SubscribeError::TooManySubscribers {
-            event: E::NAME,
-            linker: meta.name(),
-            max,
-        })?;
+    })
+    .map_err(|max| SubscribeError::TooManySubscribers {
+        event: E::NAME,
+        linker: meta.name(),
+        max,
+    })?;
     Ok(Subscription {
         id,
-        list: &slot.runtime,
+        list: slot,
         site,
     })
 }

@@ -37,7 +37,7 @@ impl Parse for SubscribeArg {
         if input.peek(LitStr) {
             return input.parse().map(SubscribeArg::String);
         }
-        let named_option = input.peek(Token![crate])
+        let named_option = (input.peek(Token![crate]) && input.peek2(Token![=]))
             || (input.peek(syn::Ident) && (input.peek2(Token![=]) || is_option_name(input)));
         if named_option {
             return input.parse().map(SubscribeArg::Option);
@@ -247,7 +247,7 @@ fn validate(input: &SubscribeInput, errors: &mut Errors) {
         return;
     };
     let sig = &function.sig;
-    if !sig.generics.params.is_empty() {
+    if sig.generics.type_params().next().is_some() || sig.generics.const_params().next().is_some() {
         errors.add(
             &sig.generics,
             "`#[subscribe]` cannot be used on generic functions: a handler is one function for one event type",
@@ -397,6 +397,7 @@ fn generate(input: &SubscribeInput) -> TokenStream {
                 #krate::__private::HandlerFn::#kind(#thunk_name),
             )
             .with_priority(#priority)
+            .at(::core::line!(), ::core::column!())
             #with_plain
             #once;
 
@@ -456,12 +457,14 @@ fn thunk(
     let krate = &input.krate;
     let sig = &function.sig;
     let ident = &sig.ident;
+    // The wrapper's parameter, invisible to the user's names (a handler may be called `event`).
+    let event_arg = Ident::new("__pyventus_event", Span::mixed_site());
     let call = match (plain, sig.inputs.first()) {
-        (Some(plain), _) => quote!(#plain(event)),
+        (Some(plain), _) => quote!(#plain(#event_arg)),
         // Spanned on the user's argument type, so that a handler of the wrong event is reported there.
-        (None, Some(FnArg::Typed(typed))) => quote_spanned!(typed.ty.span()=> #ident(event)),
+        (None, Some(FnArg::Typed(typed))) => quote_spanned!(typed.ty.span()=> #ident(#event_arg)),
         (None, _) => quote!({
-            let _ = event;
+            let _ = #event_arg;
             #ident()
         }),
     };
@@ -503,7 +506,7 @@ fn thunk(
         };
         (
             quote! {
-                fn #name(event: &#event) -> #krate::__private::BoxFuture<'_, #krate::__private::Outcome> {
+                fn #name(#event_arg: &#event) -> #krate::__private::BoxFuture<'_, #krate::__private::Outcome> {
                     #boxed
                 }
             },
@@ -512,7 +515,7 @@ fn thunk(
     } else {
         (
             quote! {
-                fn #name(event: &#event) -> #krate::__private::Outcome {
+                fn #name(#event_arg: &#event) -> #krate::__private::Outcome {
                     #outcome
                 }
             },

@@ -1,6 +1,7 @@
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
@@ -82,14 +83,23 @@ impl Shared {
         Arc::as_ptr(self) as usize
     }
 
-    /// A worker's life: run tasks until the queue is closed and empty, then say so.
+    /// A worker's life: run tasks until the queue is closed and empty, then say so (also if it dies).
     fn work(self: Arc<Self>) {
         WORKER_OF.set(self.address());
+        let _exit = WorkerExit(&self);
         while let Some(task) = self.next() {
-            task.run_blocking();
+            // A task catches its handler's panics; this catches the rest (an event or a closure whose
+            // `Drop` panics), so that the worker lives on.
+            let handler = task.handler();
+            if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task.run_blocking())) {
+                tracing::error!(
+                    target: "pyventus",
+                    handler,
+                    "a panic outside handler `{handler}` (while dropping its event or closure): {}",
+                    crate::report::panic_message(&*payload)
+                );
+            }
         }
-        self.lock().alive -= 1;
-        self.exited.notify_all();
     }
 
     /// The next task, or `None` once the queue is closed and empty.
@@ -107,6 +117,16 @@ impl Shared {
                 .wait(queue)
                 .unwrap_or_else(PoisonError::into_inner);
         }
+    }
+}
+
+/// Counts a worker out when it ends, however it ends.
+struct WorkerExit<'a>(&'a Shared);
+
+impl Drop for WorkerExit<'_> {
+    fn drop(&mut self) {
+        self.0.lock().alive -= 1;
+        self.0.exited.notify_all();
     }
 }
 
@@ -166,7 +186,8 @@ impl ExecutorProcessor {
         self.pool.threads
     }
 
-    /// Whether [`shutdown`](ExecutorProcessor::shutdown) was called.
+    /// Whether the pool stopped accepting calls: [`shutdown`](ExecutorProcessor::shutdown) was called, or
+    /// the pool could start no thread at all.
     pub fn is_shutdown(&self) -> bool {
         !self.pool.shared.lock().open
     }

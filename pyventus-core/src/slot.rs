@@ -1,0 +1,372 @@
+//! The handlers of one event on one linker, and how an emit takes a consistent look at them.
+//!
+//! A slot holds the event's compile-time handlers on the linker (fixed when the registry is built,
+//! each with an `enabled` flag) and its runtime subscribers (a copy-on-write list). The linker holds the
+//! all-events subscribers.
+//!
+//! Every change to a slot (subscribe, unsubscribe, remove, restore) runs inside [`Slot::write`], which
+//! bumps a version word around the change, seqlock-style. An emit reads the version, takes what it needs
+//! (which compile-time handlers are enabled, the runtime and all-events lists), and reads the version
+//! again; if it moved, it takes its look again. So an emit always works on a set of subscribers that
+//! existed at one moment, also while other threads change them. The version word also carries a `PLAIN`
+//! bit (only enabled, sync, not-`once` compile-time handlers, no runtime subscriber), which is all the
+//! inline fast path needs to read.
+
+use std::hint;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
+use std::sync::{Mutex, PoisonError};
+use std::thread;
+
+use crate::event::{AnyEvent, Event};
+use crate::handler::{Handler, HandlerFn, SyncFn};
+use crate::linker::LinkerMeta;
+use crate::query::{SubscriberInfo, SubscriberKey, SubscriberKind};
+use crate::report;
+use crate::subscription::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
+
+/// Set while a change is being made.
+const WRITING: u64 = 1;
+/// Set when the inline fast path applies.
+const PLAIN: u64 = 2;
+/// One version step, above the flags.
+const VERSION: u64 = 4;
+
+/// Function pointers for the inline fast path, in dispatch order.
+enum FastCalls<E> {
+    /// The user's functions themselves (every handler takes `&E`, returns `()`, has no callbacks).
+    Direct(Box<[fn(&E)]>),
+    /// The `#[subscribe]` wrappers (every handler is sync).
+    Wrapped(Box<[SyncFn<E>]>),
+    /// Some handler is async: no fast path.
+    None,
+}
+
+/// The compile-time handlers of a slot enabled when an emit started.
+pub(crate) enum EnabledSet {
+    /// One bit per handler, for up to 128 handlers (no allocation).
+    Small(u128),
+    /// One flag per handler, past 128.
+    Large(Box<[bool]>),
+}
+
+impl EnabledSet {
+    pub(crate) fn contains(&self, index: usize) -> bool {
+        match self {
+            EnabledSet::Small(bits) => index < 128 && bits & (1 << index) != 0,
+            EnabledSet::Large(flags) => flags.get(index).copied().unwrap_or(false),
+        }
+    }
+}
+
+/// What one emit works on: the subscribers of its event and linker at one moment.
+pub(crate) struct SlotSnapshot<E: Event> {
+    pub(crate) enabled: EnabledSet,
+    pub(crate) runtime: Option<Snapshot<E>>,
+    pub(crate) all: Option<Snapshot<dyn AnyEvent>>,
+}
+
+/// The handlers of one event on one linker.
+pub(crate) struct Slot<E: Event> {
+    pub(crate) linker: &'static LinkerMeta,
+    /// Compile-time handlers, in dispatch order.
+    pub(crate) compiled: Box<[&'static Handler<E>]>,
+    /// The same handlers as bare function pointers, for the inline fast path.
+    fast_calls: FastCalls<E>,
+    /// Version, `WRITING` and `PLAIN` (see the module docs).
+    state: AtomicU64,
+    /// Serializes changes.
+    writer: Mutex<()>,
+    /// Whether a debug-mode emit already listed the handlers found.
+    listed: AtomicBool,
+    pub(crate) runtime: RuntimeList<RuntimeHandler<E>>,
+}
+
+impl<E: Event> Slot<E> {
+    /// A slot for `compiled`, sorted into dispatch order: priority (higher first), then path, then
+    /// where the function is written (two same-named functions in one module), never link order.
+    pub(crate) fn new(linker: &'static LinkerMeta, mut compiled: Vec<&'static Handler<E>>) -> Self {
+        compiled.sort_by(|a, b| {
+            b.priority
+                .cmp(&a.priority)
+                .then_with(|| a.site.handler.cmp(b.site.handler))
+                .then_with(|| a.location.cmp(&b.location))
+        });
+        let direct: Option<Vec<fn(&E)>> = compiled.iter().map(|handler| handler.plain).collect();
+        let wrapped: Option<Vec<SyncFn<E>>> = compiled
+            .iter()
+            .map(|handler| match handler.call {
+                HandlerFn::Sync(call) => Some(call),
+                HandlerFn::Async(_) => None,
+            })
+            .collect();
+        // A linker's default `on_success` is called by the wrappers, so it rules out direct calls.
+        let fast_calls = match (direct, wrapped) {
+            (Some(direct), _) if linker.on_success().is_none() => FastCalls::Direct(direct.into()),
+            (_, Some(wrapped)) => FastCalls::Wrapped(wrapped.into()),
+            _ => FastCalls::None,
+        };
+        let slot = Slot {
+            linker,
+            compiled: compiled.into_boxed_slice(),
+            fast_calls,
+            state: AtomicU64::new(0),
+            writer: Mutex::new(()),
+            listed: AtomicBool::new(false),
+            runtime: RuntimeList::new(),
+        };
+        slot.write(|| ());
+        slot
+    }
+
+    /// Makes a change to the slot: serialized with other changes, and seen by emits as a whole or not
+    /// at all. `change` must not run user code (it runs while emits of this slot wait for it).
+    pub(crate) fn write<R>(&self, change: impl FnOnce() -> R) -> R {
+        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
+        let before = self.state.load(Ordering::Relaxed);
+        self.state.store(before | WRITING, Ordering::Relaxed);
+        fence(Ordering::Release);
+        let result = change();
+        let plain = if self.plain_now() { PLAIN } else { 0 };
+        let version = (before & !(WRITING | PLAIN)).wrapping_add(VERSION);
+        self.state.store(version | plain, Ordering::Release);
+        result
+    }
+
+    /// Whether only enabled, sync, not-`once` compile-time handlers and no runtime subscriber are left.
+    fn plain_now(&self) -> bool {
+        !matches!(self.fast_calls, FastCalls::None)
+            && self.runtime.is_empty()
+            && self
+                .compiled
+                .iter()
+                .all(|handler| handler.once.is_none() && handler.is_active())
+    }
+
+    /// Whether the inline fast path applies now: `PLAIN`, and no all-events subscriber on the linker,
+    /// with the version unchanged in between (so that both hold at one moment).
+    #[inline]
+    pub(crate) fn is_plain(&self) -> bool {
+        let state = self.state.load(Ordering::Acquire);
+        state & (PLAIN | WRITING) == PLAIN
+            && self.linker.all.is_empty()
+            && self.state.load(Ordering::Acquire) == state
+    }
+
+    /// The subscribers an emit starting now works on.
+    pub(crate) fn snapshot(&self) -> SlotSnapshot<E> {
+        let mut spins = 0u32;
+        loop {
+            let before = self.state.load(Ordering::Acquire);
+            if before & WRITING == 0 {
+                let snapshot = SlotSnapshot {
+                    enabled: self.enabled_now(),
+                    runtime: self.runtime.snapshot(),
+                    all: self.linker.all.snapshot(),
+                };
+                fence(Ordering::Acquire);
+                if self.state.load(Ordering::Relaxed) == before {
+                    return snapshot;
+                }
+            }
+            // A change is being made; it runs no user code, so it ends soon.
+            spins += 1;
+            if spins < 64 {
+                hint::spin_loop();
+            } else {
+                thread::yield_now();
+            }
+        }
+    }
+
+    /// Calls every compile-time handler through the fast path: one `catch_unwind` for the whole run
+    /// (resumed after the handler that panicked), no wrapper where the user's function can be called
+    /// directly. Only valid when [`is_plain`](Slot::is_plain).
+    #[inline]
+    pub(crate) fn run_fast(&self, event: &E) {
+        match &self.fast_calls {
+            FastCalls::Direct(calls) => self.run_guarded(calls, |call| call(event)),
+            FastCalls::Wrapped(calls) => self.run_guarded(calls, |call| {
+                call(event);
+            }),
+            FastCalls::None => {}
+        }
+    }
+
+    #[inline]
+    fn run_guarded<C>(&self, calls: &[C], invoke: impl Fn(&C)) {
+        let mut next = 0;
+        while next < calls.len() {
+            let mut current = next;
+            let run = catch_unwind(AssertUnwindSafe(|| {
+                while let Some(call) = calls.get(current) {
+                    invoke(call);
+                    current += 1;
+                }
+            }));
+            match run {
+                Ok(()) => return,
+                Err(payload) => {
+                    report::panic(&self.compiled[current].site, &*payload);
+                    next = current + 1;
+                }
+            }
+        }
+    }
+
+    /// Debug mode: lists the compile-time handlers found for this event on this linker, on the first
+    /// debug-mode emit only. This is where a handler crate that was never linked shows up missing.
+    #[cold]
+    pub(crate) fn list_handlers_once(&self) {
+        if self.listed.swap(true, Ordering::Relaxed) {
+            return;
+        }
+        let handlers: Vec<&str> = self.compiled.iter().map(|h| h.site.handler).collect();
+        tracing::debug!(
+            target: "pyventus",
+            event = E::NAME,
+            linker = self.linker.name(),
+            "compile-time handlers of `{}` on `{}`: {:?}",
+            E::NAME,
+            self.linker.name(),
+            handlers
+        );
+    }
+
+    /// Which compile-time handlers are enabled now.
+    fn enabled_now(&self) -> EnabledSet {
+        if self.compiled.len() <= 128 {
+            let bits = self
+                .compiled
+                .iter()
+                .enumerate()
+                .filter(|(_, handler)| handler.is_enabled())
+                .fold(0u128, |bits, (index, _)| bits | 1 << index);
+            EnabledSet::Small(bits)
+        } else {
+            EnabledSet::Large(
+                self.compiled
+                    .iter()
+                    .map(|handler| handler.is_enabled())
+                    .collect(),
+            )
+        }
+    }
+
+    /// How many compile-time handlers are enabled and not spent.
+    pub(crate) fn active_compiled(&self) -> usize {
+        self.compiled
+            .iter()
+            .filter(|handler| handler.is_active())
+            .count()
+    }
+
+    /// How many handlers an emit would reach now, all-events subscribers included.
+    pub(crate) fn len(&self) -> usize {
+        self.active_compiled() + self.runtime.len() + self.linker.all.len()
+    }
+}
+
+impl<E: Event> Unsubscribe for Slot<E> {
+    fn remove(&self, id: u64) -> bool {
+        let (removed, old) = self.write(|| self.runtime.remove(id));
+        // Dropped outside every lock: a closure's captured state may unsubscribe or emit when dropped.
+        drop(old);
+        removed
+    }
+
+    fn contains(&self, id: u64) -> bool {
+        self.runtime.contains(id)
+    }
+}
+
+/// The handlers of one event on one linker, whatever the event type: what linker queries walk.
+pub(crate) trait ErasedSlot: Sync {
+    fn event(&self) -> &'static str;
+    fn subscribers(&'static self) -> Vec<SubscriberInfo>;
+    fn count(&self) -> usize;
+    /// Disables compile-time handler `index`; `false` when it was not active.
+    fn disable(&self, index: usize) -> bool;
+    /// Removes the runtime subscribers and disables the compile-time handlers; returns how many.
+    fn remove_all(&self) -> usize;
+    /// Enables the compile-time handlers again; returns how many came back.
+    fn restore(&self) -> usize;
+}
+
+impl<E: Event> ErasedSlot for Slot<E> {
+    fn event(&self) -> &'static str {
+        E::NAME
+    }
+
+    fn subscribers(&'static self) -> Vec<SubscriberInfo> {
+        let compiled = self
+            .compiled
+            .iter()
+            .enumerate()
+            .filter(|(_, handler)| handler.is_active())
+            .map(|(index, handler)| SubscriberInfo {
+                site: handler.site,
+                kind: SubscriberKind::CompileTime,
+                is_async: matches!(handler.call, HandlerFn::Async(_)),
+                once: handler.once.is_some(),
+                priority: handler.priority,
+                key: SubscriberKey::Compiled { slot: self, index },
+            });
+        let runtime = self.runtime.snapshot();
+        let runtime = runtime
+            .iter()
+            .flat_map(|handlers| handlers.iter())
+            .map(|handler| SubscriberInfo {
+                site: handler.site,
+                kind: SubscriberKind::Runtime,
+                is_async: handler.is_async(),
+                once: handler.once.is_some(),
+                priority: 0,
+                key: SubscriberKey::Runtime {
+                    list: self,
+                    id: handler.id,
+                },
+            });
+        compiled.chain(runtime).collect()
+    }
+
+    fn count(&self) -> usize {
+        self.active_compiled() + self.runtime.len()
+    }
+
+    fn disable(&self, index: usize) -> bool {
+        let Some(handler) = self.compiled.get(index) else {
+            return false;
+        };
+        self.write(|| {
+            let was_active = handler.is_active();
+            handler.enabled.store(false, Ordering::Release);
+            was_active
+        })
+    }
+
+    fn remove_all(&self) -> usize {
+        let (removed, old) = self.write(|| {
+            let disabled = self
+                .compiled
+                .iter()
+                .filter(|handler| handler.is_active())
+                .inspect(|handler| handler.enabled.store(false, Ordering::Release))
+                .count();
+            let (unsubscribed, old) = self.runtime.clear();
+            (disabled + unsubscribed, old)
+        });
+        drop(old);
+        removed
+    }
+
+    fn restore(&self) -> usize {
+        self.write(|| {
+            self.compiled
+                .iter()
+                .filter(|handler| !handler.enabled.swap(true, Ordering::AcqRel))
+                .filter(|handler| handler.is_active())
+                .count()
+        })
+    }
+}
