@@ -52,10 +52,11 @@
 //! - **Lifecycle**: `#[subscribe(E, once)]` and [`Linker::once`] run once; `on_success` / `on_failure`
 //!   receive a handler's results; [`Linker::subscribers`], [`Linker::events`], [`Linker::remove`] and
 //!   friends query and change a linker at runtime (see [`Linker`]).
-//! - **Snapshots**: each emit works on the handlers subscribed (and enabled) when it started. A handler
-//!   subscribed during an emit is not called by it; one unsubscribed or removed during it still is. A
-//!   `once` handler is the exception by design: it is claimed atomically when an emit reaches it, so
-//!   exactly one emit calls it, whichever reaches it first.
+//! - **Snapshots**: each emit works on the handlers subscribed (and enabled) when it started, taken at
+//!   one moment even while other threads change them. A handler subscribed during an emit is not called
+//!   by it; one unsubscribed or removed during it still is. A `once` handler is the exception by
+//!   design: it is claimed atomically when an emit reaches it, so exactly one emit calls it, whichever
+//!   reaches it first.
 //! - **Zero dynamic lookup**: an emit finds its handlers through a static of the event's type, indexed by
 //!   the linker: no hashing, no type map, no string comparison. With only compile-time sync handlers and
 //!   the [`InlineProcessor`], an emit allocates nothing and takes no lock.
