@@ -232,7 +232,7 @@ impl<E: Event> Tasks<E> {
         Tasks {
             event: None,
             slot: None,
-            enabled: EnabledSet::Small(0),
+            enabled: EnabledSet::Bits(0),
             compiled: [].iter().enumerate(),
             runtime: None,
             all: None,

@@ -29,8 +29,11 @@ use crate::subscription::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 const WRITING: u64 = 1;
 /// Set when the inline fast path applies.
 const PLAIN: u64 = 2;
+/// Set when every compile-time handler is enabled (the usual case: an emit then copies no flags).
+const ALL_ENABLED: u64 = 4;
 /// One version step, above the flags.
-const VERSION: u64 = 4;
+const VERSION: u64 = 8;
+const FLAGS: u64 = WRITING | PLAIN | ALL_ENABLED;
 
 /// Function pointers for the inline fast path, in dispatch order.
 enum FastCalls<E> {
@@ -44,17 +47,21 @@ enum FastCalls<E> {
 
 /// The compile-time handlers of a slot enabled when an emit started.
 pub(crate) enum EnabledSet {
-    /// One bit per handler, for up to 128 handlers (no allocation).
-    Small(u128),
-    /// One flag per handler, past 128.
-    Large(Box<[bool]>),
+    /// Every one of them.
+    All,
+    /// One bit per handler, for up to 64 handlers (no allocation).
+    Bits(u64),
+    /// One flag per handler, past 64.
+    Flags(Box<[bool]>),
 }
 
 impl EnabledSet {
+    #[inline]
     pub(crate) fn contains(&self, index: usize) -> bool {
         match self {
-            EnabledSet::Small(bits) => index < 128 && bits & (1 << index) != 0,
-            EnabledSet::Large(flags) => flags.get(index).copied().unwrap_or(false),
+            EnabledSet::All => true,
+            EnabledSet::Bits(bits) => index < 64 && bits & (1 << index) != 0,
+            EnabledSet::Flags(flags) => flags.get(index).copied().unwrap_or(false),
         }
     }
 }
@@ -127,9 +134,15 @@ impl<E: Event> Slot<E> {
         self.state.store(before | WRITING, Ordering::Relaxed);
         fence(Ordering::Release);
         let result = change();
-        let plain = if self.plain_now() { PLAIN } else { 0 };
-        let version = (before & !(WRITING | PLAIN)).wrapping_add(VERSION);
-        self.state.store(version | plain, Ordering::Release);
+        let mut flags = 0;
+        if self.plain_now() {
+            flags |= PLAIN;
+        }
+        if self.compiled.iter().all(|handler| handler.is_enabled()) {
+            flags |= ALL_ENABLED;
+        }
+        let version = (before & !FLAGS).wrapping_add(VERSION);
+        self.state.store(version | flags, Ordering::Release);
         result
     }
 
@@ -154,13 +167,18 @@ impl<E: Event> Slot<E> {
     }
 
     /// The subscribers an emit starting now works on.
+    #[inline]
     pub(crate) fn snapshot(&self) -> SlotSnapshot<E> {
         let mut spins = 0u32;
         loop {
             let before = self.state.load(Ordering::Acquire);
             if before & WRITING == 0 {
                 let snapshot = SlotSnapshot {
-                    enabled: self.enabled_now(),
+                    enabled: if before & ALL_ENABLED != 0 {
+                        EnabledSet::All
+                    } else {
+                        self.enabled_now()
+                    },
                     runtime: self.runtime.snapshot(),
                     all: self.linker.all.snapshot(),
                 };
@@ -234,17 +252,18 @@ impl<E: Event> Slot<E> {
     }
 
     /// Which compile-time handlers are enabled now.
+    #[cold]
     fn enabled_now(&self) -> EnabledSet {
-        if self.compiled.len() <= 128 {
+        if self.compiled.len() <= 64 {
             let bits = self
                 .compiled
                 .iter()
                 .enumerate()
                 .filter(|(_, handler)| handler.is_enabled())
-                .fold(0u128, |bits, (index, _)| bits | 1 << index);
-            EnabledSet::Small(bits)
+                .fold(0u64, |bits, (index, _)| bits | 1 << index);
+            EnabledSet::Bits(bits)
         } else {
-            EnabledSet::Large(
+            EnabledSet::Flags(
                 self.compiled
                     .iter()
                     .map(|handler| handler.is_enabled())
