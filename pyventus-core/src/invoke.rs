@@ -5,11 +5,10 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
 use crate::event::{AnyEvent, Event};
 use crate::handler::{Handler, HandlerFn, HandlerInfo, Outcome};
-use crate::report;
+use crate::report::{self, Stopwatch};
 use crate::subscription::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
 
 /// A borrowed view of a handler's call, compile-time or runtime alike. `E` is `dyn AnyEvent` for
@@ -123,14 +122,12 @@ pub(crate) fn call_inline<E: ?Sized + Sync>(
     if debug {
         report::submitted(site);
     }
-    let started = debug.then(Instant::now);
+    let stopwatch = Stopwatch::start(debug);
     let outcome = match handler {
         Call::Sync(handler) => call_sync(handler, event, site),
         handler @ Call::Async(_) => crate::blocking::block_on(call(handler, event, site)),
     };
-    if let Some(started) = started {
-        report::finished(site, outcome, started.elapsed());
-    }
+    stopwatch.finish(site, outcome);
 }
 
 /// A future that turns a panic while polling `future` into a reported [`Outcome::Panic`].

@@ -6,7 +6,7 @@
 
 use std::any::Any;
 use std::fmt;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
@@ -130,9 +130,27 @@ pub(crate) fn submitted(site: &HandlerInfo) {
     );
 }
 
+/// Debug mode: times one handler call and reports how it ended. Outside debug mode it does nothing
+/// (not even read the clock).
+pub(crate) struct Stopwatch(Option<Instant>);
+
+impl Stopwatch {
+    #[inline]
+    pub(crate) fn start(debug: bool) -> Self {
+        Stopwatch(debug.then(Instant::now))
+    }
+
+    #[inline]
+    pub(crate) fn finish(self, site: &HandlerInfo, outcome: Outcome) {
+        if let Some(started) = self.0 {
+            finished(site, outcome, started.elapsed());
+        }
+    }
+}
+
 /// Debug mode: one handler call finished.
 #[cold]
-pub(crate) fn finished(site: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
+fn finished(site: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
     let outcome = match outcome {
         Outcome::Success => "succeeded",
         Outcome::Error => "returned an error",

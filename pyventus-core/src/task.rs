@@ -2,12 +2,11 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Instant;
 
 use crate::event::{AnyEvent, Event};
 use crate::handler::{BoxFuture, HandlerInfo};
 use crate::invoke::HandlerRef;
-use crate::report;
+use crate::report::{self, Stopwatch};
 
 /// The future of a [`Task`]: runs the handler call and reports its outcome.
 pub type TaskFuture = BoxFuture<'static, ()>;
@@ -73,20 +72,16 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture> {
         let site = self.handler.site();
         if !self.handler.is_async() {
-            let started = debug.then(Instant::now);
-            if let (Some(outcome), Some(started)) =
-                (self.handler.call_sync(&self.event, &site), started)
-            {
-                report::finished(&site, outcome, started.elapsed());
+            let stopwatch = Stopwatch::start(debug);
+            if let Some(outcome) = self.handler.call_sync(&self.event, &site) {
+                stopwatch.finish(&site, outcome);
             }
             return None;
         }
         Some(Box::pin(async move {
-            let started = debug.then(Instant::now);
+            let stopwatch = Stopwatch::start(debug);
             let outcome = self.handler.call(&self.event, &site).await;
-            if let Some(started) = started {
-                report::finished(&site, outcome, started.elapsed());
-            }
+            stopwatch.finish(&site, outcome);
         }))
     }
 }
