@@ -68,10 +68,6 @@ impl HandlerInfo {
         (self.linker)().name()
     }
 
-    pub(crate) fn linker_name(&self) -> &'static str {
-        self.linker()
-    }
-
     pub(crate) fn linker_meta(&self) -> &'static LinkerMeta {
         (self.linker)()
     }
@@ -87,7 +83,7 @@ impl fmt::Debug for HandlerInfo {
         f.debug_struct("HandlerInfo")
             .field("path", &self.handler)
             .field("event", &self.event)
-            .field("linker", &self.linker_name())
+            .field("linker", &self.linker())
             .finish()
     }
 }

@@ -97,7 +97,7 @@ fn build<E: Event>() -> Box<[Slot<E>]> {
                 handler = handler.site.handler,
                 "handler `{}` names linker `{}`, which is not registered; it will not run",
                 handler.site.handler,
-                handler.site.linker_name()
+                handler.site.linker()
             ),
         }
     }

@@ -78,7 +78,7 @@ fn fault(site: &HandlerInfo, message: fmt::Arguments<'_>) {
         target: "pyventus",
         handler = site.handler,
         event = site.event,
-        linker = site.linker_name(),
+        linker = site.linker(),
         "{message}"
     );
 }

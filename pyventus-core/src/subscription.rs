@@ -89,7 +89,7 @@ impl fmt::Debug for Subscription {
         f.debug_struct("Subscription")
             .field("handler", &self.site.handler)
             .field("event", &self.site.event)
-            .field("linker", &self.site.linker_name())
+            .field("linker", &self.site.linker())
             .field("subscribed", &self.is_subscribed())
             .finish()
     }

@@ -110,7 +110,7 @@ impl Task {
 
     /// The name of the linker the handler is subscribed on.
     pub fn linker(&self) -> &'static str {
-        self.call.site().linker_name()
+        self.call.site().linker()
     }
 
     /// The event the handler is called with.
