@@ -14,7 +14,7 @@ use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::event::Event;
-use crate::linker::LinkerMeta;
+use crate::meta::HandlerInfo;
 use crate::registry::{ErasedRegistry, erased_registry};
 
 /// A boxed, sendable future: what async handlers return once type-erased.
@@ -25,68 +25,6 @@ pub type SyncFn<E> = fn(&E) -> Outcome;
 
 /// An async handler, as stored: a function pointer returning the handler's boxed future.
 pub type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
-
-/// Which handler: its path, its event and its linker.
-///
-/// Passed to a linker's default callbacks (`#[linker(on_success = .., on_failure = ..)]`) and carried by
-/// every report and debug line.
-#[derive(Clone, Copy)]
-pub struct HandlerInfo {
-    pub(crate) handler: &'static str,
-    pub(crate) event: &'static str,
-    pub(crate) linker: fn() -> &'static LinkerMeta,
-}
-
-impl HandlerInfo {
-    /// Describes the handler at `handler` (a path), for `event` on the linker `linker` describes.
-    #[doc(hidden)]
-    pub const fn new(
-        handler: &'static str,
-        event: &'static str,
-        linker: fn() -> &'static LinkerMeta,
-    ) -> Self {
-        HandlerInfo {
-            handler,
-            event,
-            linker,
-        }
-    }
-
-    /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
-    /// name for a runtime subscription.
-    pub fn path(&self) -> &'static str {
-        self.handler
-    }
-
-    /// The name of the event.
-    pub fn event(&self) -> &'static str {
-        self.event
-    }
-
-    /// The name of the linker the handler is subscribed on.
-    pub fn linker(&self) -> &'static str {
-        (self.linker)().name()
-    }
-
-    pub(crate) fn linker_meta(&self) -> &'static LinkerMeta {
-        (self.linker)()
-    }
-
-    /// The same handler, called for `event` (all-events handlers are listed under `"..."`).
-    pub(crate) fn for_event(self, event: &'static str) -> Self {
-        HandlerInfo { event, ..self }
-    }
-}
-
-impl fmt::Debug for HandlerInfo {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerInfo")
-            .field("path", &self.handler)
-            .field("event", &self.event)
-            .field("linker", &self.linker())
-            .finish()
-    }
-}
 
 /// How one handler call ended.
 #[doc(hidden)]

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::{Handler, HandlerFn, HandlerInfo, Outcome};
+use crate::handler::{Handler, HandlerFn, Outcome};
+use crate::meta::HandlerInfo;
 use crate::report::{self, Stopwatch};
 use crate::subscription::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
 

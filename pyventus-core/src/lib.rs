@@ -12,6 +12,7 @@ mod event;
 mod handler;
 mod invoke;
 mod linker;
+mod meta;
 mod outcome;
 mod processor;
 pub mod processors;
@@ -26,8 +27,9 @@ pub use crate::blocking::block_on;
 pub use crate::debug::{global_debug, set_debug};
 pub use crate::emitter::EventEmitter;
 pub use crate::event::{AnyEvent, Event};
-pub use crate::handler::{BoxFuture, Failure, HandlerInfo, HandlerReturn};
-pub use crate::linker::{DefaultFailureFn, DefaultSuccessFn, EventLinker, Linker};
+pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
+pub use crate::linker::{EventLinker, Linker};
+pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
 pub use crate::processor::{Emission, Processor, Tasks};
 pub use crate::query::{SubscriberInfo, SubscriberKind};
 pub use crate::report::panic_message;
@@ -38,9 +40,9 @@ pub use crate::task::{Task, TaskFuture};
 #[doc(hidden)]
 pub mod __private {
     pub use crate::handler::{
-        AsyncFn, Handler, HandlerFn, HandlerInfo, OnceFlag, Outcome, Registration, SyncFn,
+        AsyncFn, Handler, HandlerFn, OnceFlag, Outcome, Registration, SyncFn,
     };
-    pub use crate::linker::{DefaultSuccessFn, LinkerMeta, LinkerRegistration};
+    pub use crate::meta::{DefaultSuccessFn, HandlerInfo, LinkerMeta, LinkerRegistration};
     pub use crate::outcome::{catch_unwind_async, finish, on_caught, on_result, succeeded};
     pub use crate::registry::EventRegistry;
     pub use crate::report::panic_message;

@@ -12,8 +12,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::handler::{Failure, HandlerInfo, HandlerReturn, Outcome};
+use crate::handler::{Failure, HandlerReturn, Outcome};
 use crate::linker::Linker;
+use crate::meta::HandlerInfo;
 use crate::report::{self, panic_message};
 
 /// The outcome of a handler without callbacks: `Ok` goes to the linker's default `on_success` (if any),

@@ -7,8 +7,7 @@ use std::fmt;
 use std::ptr;
 
 use crate::event::Event;
-use crate::handler::HandlerInfo;
-use crate::linker::LinkerMeta;
+use crate::meta::{HandlerInfo, LinkerMeta};
 use crate::registry::{build_compiled_registries, built_registries};
 use crate::slot::ErasedSlot;
 use crate::subscription::{ALL_EVENTS, Unsubscribe};

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use crate::handler::{Failure, HandlerInfo, Outcome};
-use crate::linker::DefaultFailureFn;
+use crate::handler::{Failure, Outcome};
+use crate::meta::{DefaultFailureFn, HandlerInfo};
 
 /// Reports an `Err` returned by the handler at `site`: to its linker's default `on_failure` callback if
 /// it has one, else through `tracing` at error level.

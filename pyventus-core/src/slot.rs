@@ -20,7 +20,7 @@ use std::thread;
 
 use crate::event::{AnyEvent, Event};
 use crate::handler::{Handler, HandlerFn, SyncFn};
-use crate::linker::LinkerMeta;
+use crate::meta::LinkerMeta;
 use crate::query::{SubscriberInfo, SubscriberKey, SubscriberKind};
 use crate::report;
 use crate::subscription::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};

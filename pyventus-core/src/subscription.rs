@@ -14,8 +14,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::{BoxFuture, HandlerInfo, HandlerReturn, OnceFlag, Outcome};
-use crate::linker::{Linker, LinkerMeta};
+use crate::handler::{BoxFuture, HandlerReturn, OnceFlag, Outcome};
+use crate::linker::Linker;
+use crate::meta::{HandlerInfo, LinkerMeta};
 use crate::outcome;
 
 /// A handle on a runtime subscription, returned by [`Linker::subscribe`] and its siblings.

@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::{BoxFuture, HandlerInfo};
+use crate::handler::BoxFuture;
 use crate::invoke::HandlerRef;
+use crate::meta::HandlerInfo;
 use crate::report::{self, Stopwatch};
 
 /// The future of a [`Task`]: runs the handler call and reports its outcome.
