@@ -10,7 +10,7 @@ use crate::event::{AnyEvent, Event};
 use crate::handler::{Handler, HandlerFn, Outcome};
 use crate::meta::HandlerInfo;
 use crate::report::{self, Stopwatch};
-use crate::subscription::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
+use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
 
 /// A borrowed view of a handler's call, compile-time or runtime alike. `E` is `dyn AnyEvent` for
 /// all-events handlers.

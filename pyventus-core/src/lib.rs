@@ -19,6 +19,7 @@ pub mod processors;
 mod query;
 mod registry;
 mod report;
+mod runtime_list;
 mod slot;
 mod subscription;
 mod task;

@@ -11,7 +11,7 @@ use std::sync::OnceLock;
 
 use crate::event::AnyEvent;
 use crate::handler::Failure;
-use crate::subscription::{RuntimeHandler, RuntimeList};
+use crate::runtime_list::{RuntimeHandler, RuntimeList};
 
 /// Which handler: its path, its event and its linker.
 ///

@@ -19,7 +19,7 @@ use crate::event::{AnyEvent, Event};
 use crate::handler::Handler;
 use crate::invoke::{self, HandlerRef};
 use crate::slot::{EnabledSet, Slot, SlotSnapshot};
-use crate::subscription::Snapshot;
+use crate::runtime_list::Snapshot;
 use crate::task::Task;
 
 /// Executes handler calls.

@@ -10,7 +10,8 @@ use crate::event::Event;
 use crate::meta::{HandlerInfo, LinkerMeta};
 use crate::registry::{build_compiled_registries, built_registries};
 use crate::slot::ErasedSlot;
-use crate::subscription::{ALL_EVENTS, Unsubscribe};
+use crate::runtime_list::Unsubscribe;
+use crate::subscription::ALL_EVENTS;
 
 /// How a subscriber was subscribed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

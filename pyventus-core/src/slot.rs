@@ -23,7 +23,7 @@ use crate::handler::{Handler, HandlerFn, SyncFn};
 use crate::meta::LinkerMeta;
 use crate::query::{SubscriberInfo, SubscriberKey, SubscriberKind};
 use crate::report;
-use crate::subscription::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
+use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 
 /// Set while a change is being made.
 const WRITING: u64 = 1;
