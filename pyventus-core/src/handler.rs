@@ -1,30 +1,15 @@
-//! Compile-time handlers: what `#[subscribe]` registers, and how a handler's result becomes an outcome.
+//! The vocabulary of handlers: what a handler may return, how a call ended, why it failed.
 //!
-//! `#[subscribe]` leaves the user's function untouched and adds, next to it, a `static` [`Handler`] that
-//! holds a plain function pointer (a thin wrapper around the user's function) and the handler's identity
-//! (its path, its event, its linker). The handler is registered with `inventory` through a
-//! [`Registration`]; an event's registry collects its own handlers from those registrations once, on its
-//! first emit.
+//! Every other layer speaks these words; this module depends on nothing else in the crate.
 
-use std::any::Any;
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use crate::event::Event;
-use crate::meta::HandlerInfo;
-use crate::registry::{ErasedRegistry, erased_registry};
-
 /// A boxed, sendable future: what async handlers return once type-erased.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
-
-/// A sync handler, as stored: a function pointer to the `#[subscribe]` wrapper.
-pub type SyncFn<E> = fn(&E) -> Outcome;
-
-/// An async handler, as stored: a function pointer returning the handler's boxed future.
-pub type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
 
 /// How one handler call ended.
 #[doc(hidden)]
@@ -122,152 +107,6 @@ impl<T, E> HandlerReturn for Result<T, E> {
         self
     }
 }
-
-/// The call of a compile-time handler.
-#[doc(hidden)]
-pub enum HandlerFn<E> {
-    /// A plain `fn`.
-    Sync(SyncFn<E>),
-    /// An `async fn`.
-    Async(AsyncFn<E>),
-}
-
-impl<E> fmt::Debug for HandlerFn<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            HandlerFn::Sync(_) => "Sync",
-            HandlerFn::Async(_) => "Async",
-        })
-    }
-}
-
-impl<E> Clone for HandlerFn<E> {
-    fn clone(&self) -> Self {
-        *self
-    }
-}
-
-impl<E> Copy for HandlerFn<E> {}
-
-/// A handler registered at compile time by `#[subscribe]`.
-#[doc(hidden)]
-pub struct Handler<E> {
-    pub(crate) site: HandlerInfo,
-    pub(crate) call: HandlerFn<E>,
-    /// The user's function itself, when it takes `&E`, returns `()` and has no callbacks: the inline
-    /// fast path calls it without the wrapper.
-    pub(crate) plain: Option<fn(&E)>,
-    pub(crate) priority: i32,
-    /// Where the `#[subscribe]` is written (line, column): orders same-named handlers of one module.
-    pub(crate) location: (u32, u32),
-    /// Shared by the handlers of one `#[subscribe(A, B, once)]`: the first call of any of them takes it.
-    pub(crate) once: Option<&'static OnceFlag>,
-    /// Cleared when the handler is removed from its linker (compile-time handlers are disabled, not
-    /// unlinked).
-    pub(crate) enabled: AtomicBool,
-}
-
-// No `E: Event` bound on the constructors: a `#[subscribe]` of a type that is not an event then fails
-// once per bound that matters (on the user's token), not once more per constructor.
-impl<E> Handler<E> {
-    /// A handler with the default priority (0).
-    pub const fn new(site: HandlerInfo, call: HandlerFn<E>) -> Self {
-        Handler {
-            site,
-            call,
-            plain: None,
-            priority: 0,
-            location: (0, 0),
-            once: None,
-            enabled: AtomicBool::new(true),
-        }
-    }
-
-    /// The same handler with another priority (higher runs first).
-    pub const fn with_priority(mut self, priority: i32) -> Self {
-        self.priority = priority;
-        self
-    }
-
-    /// The same handler, written at `line`:`column`.
-    pub const fn at(mut self, line: u32, column: u32) -> Self {
-        self.location = (line, column);
-        self
-    }
-
-    /// The same handler, whose wrapper only calls `plain`.
-    pub const fn with_plain(mut self, plain: fn(&E)) -> Self {
-        self.plain = Some(plain);
-        self
-    }
-
-    /// The same handler, called at most once (for all the events that share `flag`).
-    pub const fn once(mut self, flag: &'static OnceFlag) -> Self {
-        self.once = Some(flag);
-        self
-    }
-
-    /// The handler's identity.
-    pub fn site(&self) -> &HandlerInfo {
-        &self.site
-    }
-}
-
-impl<E: Event> Handler<E> {
-    /// Whether the handler is enabled and, if `once`, not spent.
-    pub(crate) fn is_active(&self) -> bool {
-        self.enabled.load(Ordering::Acquire) && !self.once.is_some_and(OnceFlag::is_taken)
-    }
-
-    /// Whether the handler is enabled (not removed from its linker).
-    #[inline]
-    pub(crate) fn is_enabled(&self) -> bool {
-        self.enabled.load(Ordering::Acquire)
-    }
-
-    /// Decides, at dispatch, whether this call goes ahead: always, or for a `once` handler, for the
-    /// first dispatch to take the flag.
-    #[inline]
-    pub(crate) fn claim(&self) -> bool {
-        self.once.is_none_or(OnceFlag::take)
-    }
-}
-
-impl<E: Event> fmt::Debug for Handler<E> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Handler")
-            .field("site", &self.site)
-            .field("call", &self.call)
-            .field("priority", &self.priority)
-            .field("once", &self.once.is_some())
-            .finish()
-    }
-}
-
-/// One `inventory` entry: a `&'static Handler<E>` of some event `E`.
-#[doc(hidden)]
-pub struct Registration {
-    pub(crate) handler: &'static (dyn Any + Send + Sync),
-    pub(crate) registry: fn() -> &'static dyn ErasedRegistry,
-}
-
-impl Registration {
-    /// Registers `handler`.
-    pub const fn new<E: Event>(handler: &'static Handler<E>) -> Self {
-        Registration {
-            handler,
-            registry: erased_registry::<E>,
-        }
-    }
-}
-
-impl fmt::Debug for Registration {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registration").finish_non_exhaustive()
-    }
-}
-
-inventory::collect!(Registration);
 
 /// A flag that can be taken once, by exactly one caller.
 #[doc(hidden)]

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::{Handler, HandlerFn, Outcome};
+use crate::handler::Outcome;
 use crate::meta::HandlerInfo;
+use crate::registry::{Handler, HandlerFn};
 use crate::report::{self, Stopwatch};
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
 

@@ -16,9 +16,8 @@ use std::sync::Arc;
 use std::{iter, slice};
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::Handler;
 use crate::invoke::{self, HandlerRef};
-use crate::slot::{EnabledSet, Slot, SlotSnapshot};
+use crate::registry::{EnabledSet, Handler, Slot, SlotSnapshot};
 use crate::runtime_list::Snapshot;
 use crate::task::Task;
 

@@ -8,8 +8,8 @@ use std::ptr;
 
 use crate::event::Event;
 use crate::meta::{HandlerInfo, LinkerMeta};
+use crate::registry::ErasedSlot;
 use crate::registry::{build_compiled_registries, built_registries};
-use crate::slot::ErasedSlot;
 use crate::runtime_list::Unsubscribe;
 use crate::subscription::ALL_EVENTS;
 

@@ -172,4 +172,3 @@ impl<E: ?Sized> Unsubscribe for Handlers<E> {
         RuntimeList::contains(self, id)
     }
 }
-

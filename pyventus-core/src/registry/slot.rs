@@ -19,9 +19,9 @@ use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::{Handler, HandlerFn, SyncFn};
 use crate::meta::LinkerMeta;
 use crate::query::{SubscriberInfo, SubscriberKey, SubscriberKind};
+use crate::registry::{Handler, HandlerFn, SyncFn};
 use crate::report;
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 
