@@ -31,7 +31,7 @@ pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
 pub use crate::linker::{EventLinker, Linker};
 pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
 pub use crate::processor::{Emission, Processor, Tasks};
-pub use crate::query::{SubscriberInfo, SubscriberKind};
+pub use crate::registry::{SubscriberInfo, SubscriberKind};
 pub use crate::report::panic_message;
 pub use crate::subscription::{SubscribeError, Subscription, SubscriptionGuard};
 pub use crate::task::{Task, TaskFuture};

@@ -14,7 +14,8 @@ use std::future::Future;
 use crate::event::{AnyEvent, Event};
 use crate::handler::HandlerReturn;
 use crate::meta::{DefaultSuccessFn, LinkerMeta, LinkerRegistration};
-use crate::query::{self, SubscriberInfo};
+use crate::query;
+use crate::registry::SubscriberInfo;
 use crate::subscription::{self as subscription, SubscribeError, Subscription};
 
 /// A namespace of handlers.

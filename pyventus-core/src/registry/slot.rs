@@ -12,6 +12,7 @@
 //! bit (only enabled, sync, not-`once` compile-time handlers, no runtime subscriber), which is all the
 //! inline fast path needs to read.
 
+use std::fmt;
 use std::hint;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
@@ -19,8 +20,7 @@ use std::sync::{Mutex, PoisonError};
 use std::thread;
 
 use crate::event::{AnyEvent, Event};
-use crate::meta::LinkerMeta;
-use crate::query::{SubscriberInfo, SubscriberKey, SubscriberKind};
+use crate::meta::{HandlerInfo, LinkerMeta};
 use crate::registry::{Handler, HandlerFn, SyncFn};
 use crate::report;
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
@@ -387,5 +387,100 @@ impl<E: Event> ErasedSlot for Slot<E> {
                 .filter(|handler| handler.is_active())
                 .count()
         })
+    }
+}
+
+/// How a subscriber was subscribed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum SubscriberKind {
+    /// A `#[subscribe]` function, registered at compile time.
+    CompileTime,
+    /// A closure subscribed while the program runs (`subscribe`, `once`, their async forms).
+    Runtime,
+    /// A closure subscribed to every event of the linker (`subscribe_all`).
+    AllEvents,
+}
+
+/// One subscriber of a linker, as listed by [`Linker::subscribers`](crate::Linker::subscribers).
+///
+/// Pass it to [`Linker::remove`](crate::Linker::remove) to remove that subscriber.
+#[derive(Clone)]
+pub struct SubscriberInfo {
+    pub(crate) site: HandlerInfo,
+    pub(crate) kind: SubscriberKind,
+    pub(crate) is_async: bool,
+    pub(crate) once: bool,
+    pub(crate) priority: i32,
+    pub(crate) key: SubscriberKey,
+}
+
+/// How to find a subscriber again, to remove it.
+#[derive(Clone, Copy)]
+pub(crate) enum SubscriberKey {
+    Compiled {
+        slot: &'static dyn ErasedSlot,
+        index: usize,
+    },
+    Runtime {
+        list: &'static (dyn Unsubscribe + Send + Sync),
+        id: u64,
+    },
+}
+
+impl SubscriberInfo {
+    /// Which handler: its path, event and linker.
+    pub fn info(&self) -> &HandlerInfo {
+        &self.site
+    }
+
+    /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
+    /// name for a runtime subscription.
+    pub fn path(&self) -> &'static str {
+        self.site.path()
+    }
+
+    /// The event's name (`"..."` for an all-events subscriber).
+    pub fn event(&self) -> &'static str {
+        self.site.event()
+    }
+
+    /// The linker's name.
+    pub fn linker(&self) -> &'static str {
+        self.site.linker()
+    }
+
+    /// How the subscriber was subscribed.
+    pub fn kind(&self) -> SubscriberKind {
+        self.kind
+    }
+
+    /// Whether the handler is async.
+    pub fn is_async(&self) -> bool {
+        self.is_async
+    }
+
+    /// Whether the handler runs once only.
+    pub fn is_once(&self) -> bool {
+        self.once
+    }
+
+    /// The handler's priority (0 for runtime subscribers, which run after compile-time handlers).
+    pub fn priority(&self) -> i32 {
+        self.priority
+    }
+}
+
+impl fmt::Debug for SubscriberInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SubscriberInfo")
+            .field("path", &self.path())
+            .field("event", &self.event())
+            .field("linker", &self.linker())
+            .field("kind", &self.kind)
+            .field("async", &self.is_async)
+            .field("once", &self.once)
+            .field("priority", &self.priority)
+            .finish()
     }
 }
