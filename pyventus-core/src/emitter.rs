@@ -5,9 +5,10 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use crate::debug::global_debug;
+use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::linker::{EventLinker, Linker};
-use crate::processor::{Emission, Processor};
+use crate::processor::Processor;
 use crate::report;
 
 /// Dispatches events to the handlers of the linker `L`, executed by the processor `P`.

@@ -7,6 +7,7 @@
 
 mod blocking;
 mod debug;
+mod dispatch;
 mod emitter;
 mod event;
 mod handler;
@@ -25,12 +26,13 @@ mod task;
 
 pub use crate::blocking::block_on;
 pub use crate::debug::{global_debug, set_debug};
+pub use crate::dispatch::{Emission, Tasks};
 pub use crate::emitter::EventEmitter;
 pub use crate::event::{AnyEvent, Event};
 pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
 pub use crate::linker::{EventLinker, Linker};
 pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
-pub use crate::processor::{Emission, Processor, Tasks};
+pub use crate::processor::Processor;
 pub use crate::registry::{SubscriberInfo, SubscriberKind};
 pub use crate::report::panic_message;
 pub use crate::subscription::{SubscribeError, Subscription, SubscriptionGuard};

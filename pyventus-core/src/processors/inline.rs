@@ -1,5 +1,6 @@
+use crate::dispatch::Emission;
 use crate::event::Event;
-use crate::processor::{Emission, Processor};
+use crate::processor::Processor;
 use crate::task::Task;
 
 /// Runs every handler on the calling thread before `emit` returns.

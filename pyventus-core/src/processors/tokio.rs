@@ -7,8 +7,9 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use crate::dispatch::Emission;
 use crate::event::Event;
-use crate::processor::{Emission, Processor};
+use crate::processor::Processor;
 use crate::task::Task;
 
 /// Runs each handler call as a tokio task: Pyventus's `AsyncIOProcessingService`.
