@@ -9,11 +9,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::callbacks;
 use crate::event::{AnyEvent, Event};
 use crate::handler::{HandlerReturn, OnceFlag};
 use crate::linker::Linker;
 use crate::meta::{HandlerInfo, LinkerMeta};
-use crate::outcome;
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, Unsubscribe};
 
 /// A handle on a runtime subscription, returned by [`Linker::subscribe`] and its siblings.
@@ -183,7 +183,7 @@ where
     F: Fn(&E) -> R + Send + Sync + 'static,
 {
     let site = site::<E, L, F>();
-    let call = move |event: &E| outcome::finish::<L, R>(handler(event), &site);
+    let call = move |event: &E| callbacks::finish::<L, R>(handler(event), &site);
     add::<E, L>(site, once, RuntimeFn::Sync(Box::new(call)))
 }
 
@@ -203,7 +203,7 @@ where
     let site = site::<E, L, F>();
     let call: Box<AsyncCall<E>> = Box::new(move |event: &E| {
         let future = handler(event);
-        Box::pin(async move { outcome::finish::<L, R>(future.await, &site) })
+        Box::pin(async move { callbacks::finish::<L, R>(future.await, &site) })
     });
     add::<E, L>(site, once, RuntimeFn::Async(call))
 }
@@ -259,7 +259,7 @@ where
     let id = next_id();
     let call = move |event: &dyn AnyEvent| {
         let site = HandlerInfo::new(site.handler, event.name(), site.linker);
-        outcome::finish::<L, R>(handler(event), &site)
+        callbacks::finish::<L, R>(handler(event), &site)
     };
     let handler = RuntimeHandler {
         id,
