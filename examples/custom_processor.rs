@@ -49,7 +49,7 @@ impl Processor for AnnouncingProcessor {
         let payload = task.event().downcast_ref::<MyEvent>().map(|e| e.0.as_str());
         println!(
             "  submit: handler `{}`, event `{}` (payload {:?}), linker `{}`, async: {}",
-            task.handler(),
+            task.path(),
             task.event().name(),
             payload,
             task.linker(),

@@ -226,7 +226,7 @@ impl<P> Spy<P> {
 impl<P: Processor> Processor for Spy<P> {
     fn submit(&self, task: Task) {
         self.tasks.lock().unwrap().push((
-            task.handler().to_owned(),
+            task.path().to_owned(),
             task.event().name().to_owned(),
             task.info().event().to_owned(),
         ));

@@ -21,7 +21,7 @@ impl Processor for Recording {
         self.handlers
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push(task.handler());
+            .push(task.path());
         task.run_blocking();
     }
 }

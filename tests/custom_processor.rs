@@ -69,7 +69,7 @@ fn submit_receives_one_task_per_handler_describing_it() {
     let tasks = emitter.processor().take();
 
     // Compile-time handlers first, by path; then the runtime closure.
-    let handlers: Vec<&str> = tasks.iter().map(Task::handler).collect();
+    let handlers: Vec<&str> = tasks.iter().map(Task::path).collect();
     assert_eq!(
         handlers[..2],
         [
@@ -117,7 +117,7 @@ fn submit_receives_one_task_per_handler_describing_it() {
     let tasks = custom.processor().take();
     assert_eq!(tasks.len(), 1);
     assert_eq!(
-        tasks[0].handler(),
+        tasks[0].path(),
         concat!(module_path!(), "::order_on_custom_linker")
     );
     assert_eq!(tasks[0].linker(), CustomEventLinker::name());
@@ -328,4 +328,19 @@ fn processors_behind_references_and_arcs_are_processors() {
     assert_eq!(counting.0.load(Ordering::SeqCst), 1);
     assert_eq!(BORROWED.load(Ordering::SeqCst), 2);
     assert!(subscription.unsubscribe());
+}
+
+#[test]
+#[allow(deprecated)]
+fn the_old_name_of_task_path_still_works() {
+    let custom = EventEmitter::with_linker::<CustomEventLinker>(Collecting::default());
+    custom.emit(Order(0));
+    let tasks = custom.processor().take();
+    assert_eq!(tasks.len(), 1);
+    assert_eq!(
+        tasks[0].handler(),
+        concat!(module_path!(), "::order_on_custom_linker")
+    );
+    assert_eq!(tasks[0].handler(), tasks[0].path());
+    tasks.into_iter().for_each(Task::run_blocking);
 }

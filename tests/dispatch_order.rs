@@ -122,7 +122,7 @@ struct RecordingTasks {
 
 impl Processor for RecordingTasks {
     fn submit(&self, task: Task) {
-        record(&self.handlers, task.handler());
+        record(&self.handlers, task.path());
         task.run_blocking();
     }
 }

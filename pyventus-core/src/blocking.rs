@@ -2,16 +2,17 @@
 //!
 //! Async handlers may await tokio timers and IO, which need a tokio runtime. With the `tokio` feature,
 //! [`block_on`] therefore runs the future:
-//! - outside any runtime: on a small runtime pyventus starts on first use (2 worker threads at most, named
-//!   `pyventus-runtime`), with the calling thread blocked until the future is done;
+//! - outside any runtime: on pyventus's *background runtime*, a small tokio runtime started on first use
+//!   (2 worker threads at most, named `pyventus-runtime`), with the calling thread blocked until the
+//!   future is done;
 //! - inside a multi-thread runtime: on the caller's runtime, through `tokio::task::block_in_place`, so the
 //!   handler sees the runtime it was emitted from;
 //! - inside a current-thread runtime (whose only thread is the caller), or inside a `LocalSet` (where
 //!   `block_in_place` is refused; tokio's panic message for that refusal still reaches the panic hook):
-//!   on a helper thread that drives it on pyventus's own runtime, because blocking the caller's runtime
-//!   from itself would deadlock. A
-//!   handler that waits there for work of the caller's runtime would wait forever: use the
-//!   [`TokioProcessor`](crate::processors::TokioProcessor) inside a current-thread runtime.
+//!   on a helper thread that drives it on the background runtime, because blocking the caller's runtime
+//!   from itself would deadlock. A handler that waits there for work of the caller's runtime would wait
+//!   forever: use the [`TokioProcessor`](crate::processors::TokioProcessor) inside a current-thread
+//!   runtime.
 //!
 //! Without the `tokio` feature, [`block_on`] parks the calling thread between polls.
 
@@ -52,8 +53,8 @@ mod imp {
     {
         match Handle::try_current() {
             Err(_) => {
-                let _own = OwnRuntime::enter();
-                runtime().block_on(future)
+                let _background = OnBackgroundRuntime::enter();
+                background_runtime().block_on(future)
             }
             Ok(handle) if handle.runtime_flavor() == RuntimeFlavor::MultiThread => {
                 // `block_in_place` refuses to run inside a `LocalSet`, before it touches the future;
@@ -74,7 +75,7 @@ mod imp {
         }
     }
 
-    /// Drives `future` on pyventus's runtime from a helper thread, blocking the caller meanwhile.
+    /// Drives `future` on the background runtime from a helper thread, blocking the caller meanwhile.
     fn on_helper_thread<F>(future: F) -> F::Output
     where
         F: Future + Send,
@@ -84,8 +85,8 @@ mod imp {
             let helper = std::thread::Builder::new()
                 .name("pyventus-block-on".into())
                 .spawn_scoped(scope, || {
-                    let _own = OwnRuntime::enter();
-                    runtime().block_on(future)
+                    let _background = OnBackgroundRuntime::enter();
+                    background_runtime().block_on(future)
                 });
             match helper {
                 Ok(helper) => helper
@@ -97,40 +98,40 @@ mod imp {
     }
 
     thread_local! {
-        /// Whether this thread runs work for pyventus's own runtime: a worker of it, or a thread blocked
-        /// in it on behalf of code that was outside any runtime.
-        static IN_OWN_RUNTIME: Cell<bool> = const { Cell::new(false) };
+        /// Whether this thread runs work for the background runtime: a worker of it, or a thread blocked in
+        /// it on behalf of code that was outside any runtime.
+        static ON_BACKGROUND_RUNTIME: Cell<bool> = const { Cell::new(false) };
     }
 
-    /// Whether the caller runs on pyventus's own runtime, i.e. on behalf of code outside any runtime.
-    pub(crate) fn in_own_runtime() -> bool {
-        IN_OWN_RUNTIME.get()
+    /// Whether the caller runs on the background runtime, i.e. on behalf of code outside any runtime.
+    pub(crate) fn on_background_runtime() -> bool {
+        ON_BACKGROUND_RUNTIME.get()
     }
 
-    /// Marks the current thread as working for pyventus's runtime until dropped.
-    struct OwnRuntime(bool);
+    /// Marks the current thread as working for pyventus's background runtime until dropped.
+    struct OnBackgroundRuntime(bool);
 
-    impl OwnRuntime {
+    impl OnBackgroundRuntime {
         fn enter() -> Self {
-            OwnRuntime(IN_OWN_RUNTIME.replace(true))
+            OnBackgroundRuntime(ON_BACKGROUND_RUNTIME.replace(true))
         }
     }
 
-    impl Drop for OwnRuntime {
+    impl Drop for OnBackgroundRuntime {
         fn drop(&mut self) {
-            IN_OWN_RUNTIME.set(self.0);
+            ON_BACKGROUND_RUNTIME.set(self.0);
         }
     }
 
-    /// pyventus's own runtime, for async work started outside any runtime.
-    pub(crate) fn runtime() -> &'static Runtime {
+    /// pyventus's background runtime, for async work started outside any runtime.
+    pub(crate) fn background_runtime() -> &'static Runtime {
         static RUNTIME: OnceLock<Runtime> = OnceLock::new();
         RUNTIME.get_or_init(|| {
             let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
             tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(workers)
                 .thread_name("pyventus-runtime")
-                .on_thread_start(|| IN_OWN_RUNTIME.set(true))
+                .on_thread_start(|| ON_BACKGROUND_RUNTIME.set(true))
                 .enable_all()
                 .build()
                 .unwrap_or_else(|error| {
@@ -174,4 +175,4 @@ mod imp {
 }
 
 #[cfg(feature = "tokio")]
-pub(crate) use imp::{in_own_runtime, runtime};
+pub(crate) use imp::{background_runtime, on_background_runtime};

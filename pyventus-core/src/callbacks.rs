@@ -20,32 +20,32 @@ use crate::report::{self, panic_message};
 /// The outcome of a handler without callbacks: `Ok` goes to the linker's default `on_success` (if any),
 /// `Err` is reported.
 #[inline]
-pub fn finish<L: Linker, R>(returned: R, site: &HandlerInfo) -> Outcome
+pub fn finish<L: Linker, R>(returned: R, info: &HandlerInfo) -> Outcome
 where
     R: HandlerReturn,
     R::Error: fmt::Debug,
 {
     match returned.into_result() {
         Ok(_) => {
-            succeeded::<L>(site);
+            succeeded::<L>(info);
             Outcome::Success
         }
-        Err(error) => report::error(site, &error),
+        Err(error) => report::error(info, &error),
     }
 }
 
 /// Calls the linker's default `on_success`, if it has one. Free when it has none (a constant).
 #[inline]
-pub fn succeeded<L: Linker>(site: &HandlerInfo) {
+pub fn succeeded<L: Linker>(info: &HandlerInfo) {
     if let Some(on_success) = L::__ON_SUCCESS {
-        guarded(site, "the linker's default `on_success`", || {
-            on_success(site)
+        guarded(info, "the linker's default `on_success`", || {
+            on_success(info)
         });
     }
 }
 
 /// The outcome of a handler with an `on_success` callback and no `on_failure`.
-pub fn on_result<R, S>(returned: R, site: &HandlerInfo, on_success: S) -> Outcome
+pub fn on_result<R, S>(returned: R, info: &HandlerInfo, on_success: S) -> Outcome
 where
     R: HandlerReturn,
     R::Error: fmt::Debug,
@@ -53,10 +53,10 @@ where
 {
     match returned.into_result() {
         Ok(value) => {
-            guarded(site, "`on_success`", || on_success(value));
+            guarded(info, "`on_success`", || on_success(value));
             Outcome::Success
         }
-        Err(error) => report::error(site, &error),
+        Err(error) => report::error(info, &error),
     }
 }
 
@@ -64,7 +64,7 @@ where
 /// payload of its panic.
 pub fn on_caught<R, S, G>(
     caught: Result<R, Box<dyn Any + Send>>,
-    site: &HandlerInfo,
+    info: &HandlerInfo,
     on_success: S,
     on_failure: G,
 ) -> Outcome
@@ -75,20 +75,20 @@ where
 {
     let failure = match caught.map(HandlerReturn::into_result) {
         Ok(Ok(value)) => {
-            guarded(site, "`on_success`", || on_success(value));
+            guarded(info, "`on_success`", || on_success(value));
             return Outcome::Success;
         }
         Ok(Err(error)) => Failure::Error(error),
         Err(payload) => Failure::Panic(panic_message(&*payload)),
     };
-    guarded(site, "`on_failure`", || on_failure(failure));
+    guarded(info, "`on_failure`", || on_failure(failure));
     Outcome::FailureHandled
 }
 
 /// Runs a callback, reporting its panic.
-fn guarded(site: &HandlerInfo, callback: &str, run: impl FnOnce()) {
+fn guarded(info: &HandlerInfo, callback: &str, run: impl FnOnce()) {
     if let Err(payload) = catch_unwind(AssertUnwindSafe(run)) {
-        report::callback_panic(site, callback, &*payload);
+        report::callback_panic(info, callback, &*payload);
     }
 }
 

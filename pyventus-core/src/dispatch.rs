@@ -74,21 +74,21 @@ impl<E: Event> Emission<E> {
         } = slot.snapshot();
         for (index, handler) in slot.compiled.iter().enumerate() {
             if enabled.contains(index) && handler.claim() {
-                invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+                invoke::call_inline(handler.call_ref(), event, &handler.info, self.debug);
             }
         }
         for handler in runtime.iter().flat_map(|handlers| handlers.iter()) {
             if handler.claim(slot) {
-                invoke::call_inline(handler.call_ref(), event, &handler.site, self.debug);
+                invoke::call_inline(handler.call_ref(), event, &handler.info, self.debug);
             }
         }
         for handler in all.iter().flat_map(|handlers| handlers.iter()) {
             if handler.claim(&slot.linker.all) {
-                let site = handler.site.for_event(E::NAME);
+                let info = handler.info.for_event(E::NAME);
                 invoke::call_inline(
                     handler.call_ref(),
                     event as &dyn AnyEvent,
-                    &site,
+                    &info,
                     self.debug,
                 );
             }

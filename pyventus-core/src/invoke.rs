@@ -47,11 +47,11 @@ pub(crate) enum HandlerRef<E: Event> {
 
 impl<E: Event> HandlerRef<E> {
     /// The handler's identity, naming the event it is called with (also for all-events handlers).
-    pub(crate) fn site(&self) -> HandlerInfo {
+    pub(crate) fn info(&self) -> HandlerInfo {
         match self {
-            HandlerRef::Compiled(handler) => handler.site,
-            HandlerRef::Runtime(handler) => handler.site,
-            HandlerRef::All(handler) => handler.site.for_event(E::NAME),
+            HandlerRef::Compiled(handler) => handler.info,
+            HandlerRef::Runtime(handler) => handler.info,
+            HandlerRef::All(handler) => handler.info.for_event(E::NAME),
         }
     }
 
@@ -64,49 +64,49 @@ impl<E: Event> HandlerRef<E> {
     }
 
     /// Runs the handler with `event` to completion, if it is sync.
-    pub(crate) fn call_sync(&self, event: &E, site: &HandlerInfo) -> Option<Outcome> {
+    pub(crate) fn call_sync(&self, event: &E, info: &HandlerInfo) -> Option<Outcome> {
         match self {
-            HandlerRef::Compiled(handler) => sync_only(handler.call_ref(), event, site),
-            HandlerRef::Runtime(handler) => sync_only(handler.call_ref(), event, site),
-            HandlerRef::All(handler) => sync_only(handler.call_ref(), event as &dyn AnyEvent, site),
+            HandlerRef::Compiled(handler) => sync_only(handler.call_ref(), event, info),
+            HandlerRef::Runtime(handler) => sync_only(handler.call_ref(), event, info),
+            HandlerRef::All(handler) => sync_only(handler.call_ref(), event as &dyn AnyEvent, info),
         }
     }
 
     /// Runs the handler with `event`, sync or async, to completion.
-    pub(crate) async fn call(&self, event: &E, site: &HandlerInfo) -> Outcome {
+    pub(crate) async fn call(&self, event: &E, info: &HandlerInfo) -> Outcome {
         match self {
-            HandlerRef::Compiled(handler) => call(handler.call_ref(), event, site).await,
-            HandlerRef::Runtime(handler) => call(handler.call_ref(), event, site).await,
+            HandlerRef::Compiled(handler) => call(handler.call_ref(), event, info).await,
+            HandlerRef::Runtime(handler) => call(handler.call_ref(), event, info).await,
             HandlerRef::All(handler) => {
-                call(handler.call_ref(), event as &dyn AnyEvent, site).await
+                call(handler.call_ref(), event as &dyn AnyEvent, info).await
             }
         }
     }
 }
 
-fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, site: &HandlerInfo) -> Option<Outcome> {
+fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> Option<Outcome> {
     match handler {
-        Call::Sync(handler) => Some(call_sync(handler, event, site)),
+        Call::Sync(handler) => Some(call_sync(handler, event, info)),
         Call::Async(_) => None,
     }
 }
 
 /// Calls a sync handler, turning a panic into a reported [`Outcome::Panic`].
 #[inline]
-pub(crate) fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, site: &HandlerInfo) -> Outcome {
+pub(crate) fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Outcome {
     match catch_unwind(AssertUnwindSafe(|| call(event))) {
         Ok(outcome) => outcome,
-        Err(payload) => report::panic(site, &*payload),
+        Err(payload) => report::panic(info, &*payload),
     }
 }
 
 /// Calls a handler, sync or async, to completion.
-pub(crate) async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, site: &HandlerInfo) -> Outcome {
+pub(crate) async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, info: &HandlerInfo) -> Outcome {
     match call {
-        Call::Sync(call) => call_sync(call, event, site),
+        Call::Sync(call) => call_sync(call, event, info),
         Call::Async(call) => match catch_unwind(AssertUnwindSafe(|| call(event))) {
-            Ok(future) => CatchUnwind { future, site }.await,
-            Err(payload) => report::panic(site, &*payload),
+            Ok(future) => CatchUnwind { future, info }.await,
+            Err(payload) => report::panic(info, &*payload),
         },
     }
 }
@@ -118,24 +118,24 @@ pub(crate) async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, site: &Handler
 pub(crate) fn call_inline<E: ?Sized + Sync>(
     handler: Call<'_, E>,
     event: &E,
-    site: &HandlerInfo,
+    info: &HandlerInfo,
     debug: bool,
 ) {
     if debug {
-        report::submitted(site);
+        report::submitted(info);
     }
     let stopwatch = Stopwatch::start(debug);
     let outcome = match handler {
-        Call::Sync(handler) => call_sync(handler, event, site),
-        handler @ Call::Async(_) => crate::blocking::block_on(call(handler, event, site)),
+        Call::Sync(handler) => call_sync(handler, event, info),
+        handler @ Call::Async(_) => crate::blocking::block_on(call(handler, event, info)),
     };
-    stopwatch.finish(site, outcome);
+    stopwatch.finish(info, outcome);
 }
 
 /// A future that turns a panic while polling `future` into a reported [`Outcome::Panic`].
 struct CatchUnwind<'s, F> {
     future: F,
-    site: &'s HandlerInfo,
+    info: &'s HandlerInfo,
 }
 
 impl<F: Future<Output = Outcome> + Unpin> Future for CatchUnwind<'_, F> {
@@ -145,7 +145,7 @@ impl<F: Future<Output = Outcome> + Unpin> Future for CatchUnwind<'_, F> {
         let this = &mut *self;
         match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.future).poll(cx))) {
             Ok(poll) => poll,
-            Err(payload) => Poll::Ready(report::panic(this.site, &*payload)),
+            Err(payload) => Poll::Ready(report::panic(this.info, &*payload)),
         }
     }
 }

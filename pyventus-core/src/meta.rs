@@ -19,21 +19,21 @@ use crate::runtime_list::{RuntimeHandler, RuntimeList};
 /// every report and debug line.
 #[derive(Clone, Copy)]
 pub struct HandlerInfo {
-    pub(crate) handler: &'static str,
+    pub(crate) path: &'static str,
     pub(crate) event: &'static str,
     pub(crate) linker: fn() -> &'static LinkerMeta,
 }
 
 impl HandlerInfo {
-    /// Describes the handler at `handler` (a path), for `event` on the linker `linker` describes.
+    /// Describes the handler at `path`, for `event` on the linker `linker` describes.
     #[doc(hidden)]
     pub const fn new(
-        handler: &'static str,
+        path: &'static str,
         event: &'static str,
         linker: fn() -> &'static LinkerMeta,
     ) -> Self {
         HandlerInfo {
-            handler,
+            path,
             event,
             linker,
         }
@@ -42,7 +42,7 @@ impl HandlerInfo {
     /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
     /// name for a runtime subscription.
     pub fn path(&self) -> &'static str {
-        self.handler
+        self.path
     }
 
     /// The name of the event.
@@ -68,7 +68,7 @@ impl HandlerInfo {
 impl fmt::Debug for HandlerInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HandlerInfo")
-            .field("path", &self.handler)
+            .field("path", &self.path)
             .field("event", &self.event)
             .field("linker", &self.linker())
             .finish()

@@ -29,7 +29,7 @@ pub(crate) fn all_events_subscribers(linker: &'static LinkerMeta) -> Vec<Subscri
         .iter()
         .flat_map(|handlers| handlers.iter())
         .map(|handler| SubscriberInfo {
-            site: handler.site,
+            info: handler.info,
             kind: SubscriberKind::AllEvents,
             is_async: handler.is_async(),
             once: handler.once.is_some(),
@@ -66,7 +66,7 @@ pub(crate) fn events(linker: &'static LinkerMeta) -> Vec<&'static str> {
 }
 
 pub(crate) fn remove(linker: &'static LinkerMeta, subscriber: &SubscriberInfo) -> bool {
-    if !ptr::eq(subscriber.site.linker_meta(), linker) {
+    if !ptr::eq(subscriber.info.linker_meta(), linker) {
         return false;
     }
     match subscriber.key {

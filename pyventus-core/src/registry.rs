@@ -121,14 +121,14 @@ fn build<E: Event>() -> Box<[Slot<E>]> {
         let Some(handler) = registration.handler.downcast_ref::<Handler<E>>() else {
             continue;
         };
-        match (handler.site.linker)().index() {
+        match (handler.info.linker)().index() {
             Some(index) => groups[index].push(handler),
             None => tracing::error!(
                 target: "pyventus",
-                handler = handler.site.handler,
+                handler = handler.info.path,
                 "handler `{}` names linker `{}`, which is not registered; it will not run",
-                handler.site.handler,
-                handler.site.linker()
+                handler.info.path,
+                handler.info.linker()
             ),
         }
     }

@@ -13,35 +13,35 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use crate::handler::{Failure, Outcome};
 use crate::meta::{DefaultFailureFn, HandlerInfo};
 
-/// Reports an `Err` returned by the handler at `site`: to its linker's default `on_failure` callback if
+/// Reports an `Err` returned by the handler at `info`: to its linker's default `on_failure` callback if
 /// it has one, else through `tracing` at error level.
 #[cold]
-pub(crate) fn error(site: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
-    if let Some(on_failure) = site.linker_meta().on_failure() {
-        return call_default_failure(on_failure, site, Failure::Error(error));
+pub(crate) fn error(info: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
+    if let Some(on_failure) = info.linker_meta().on_failure() {
+        return call_default_failure(on_failure, info, Failure::Error(error));
     }
     fault(
-        site,
+        info,
         format_args!(
             "handler `{}` returned an error for event `{}`: {error:?}",
-            site.handler, site.event
+            info.path, info.event
         ),
     );
     Outcome::Error
 }
 
-/// Reports a panic inside the handler at `site`, like [`error`].
+/// Reports a panic inside the handler at `info`, like [`error`].
 #[cold]
-pub(crate) fn panic(site: &HandlerInfo, payload: &(dyn Any + Send)) -> Outcome {
+pub(crate) fn panic(info: &HandlerInfo, payload: &(dyn Any + Send)) -> Outcome {
     let message = panic_message(payload);
-    if let Some(on_failure) = site.linker_meta().on_failure() {
-        return call_default_failure(on_failure, site, Failure::Panic(message));
+    if let Some(on_failure) = info.linker_meta().on_failure() {
+        return call_default_failure(on_failure, info, Failure::Panic(message));
     }
     fault(
-        site,
+        info,
         format_args!(
             "handler `{}` panicked on event `{}`: {message}",
-            site.handler, site.event
+            info.path, info.event
         ),
     );
     Outcome::Panic
@@ -50,35 +50,35 @@ pub(crate) fn panic(site: &HandlerInfo, payload: &(dyn Any + Send)) -> Outcome {
 /// Calls a linker's default `on_failure`; a panic inside it is reported, not propagated.
 fn call_default_failure(
     on_failure: DefaultFailureFn,
-    site: &HandlerInfo,
+    info: &HandlerInfo,
     failure: Failure<&dyn fmt::Debug>,
 ) -> Outcome {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_failure(site, failure))) {
-        callback_panic(site, "the linker's default `on_failure`", &*payload);
+    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_failure(info, failure))) {
+        callback_panic(info, "the linker's default `on_failure`", &*payload);
     }
     Outcome::FailureHandled
 }
 
 /// Reports a panic inside a success or failure callback (Pyventus swallows these silently).
 #[cold]
-pub(crate) fn callback_panic(site: &HandlerInfo, callback: &str, payload: &(dyn Any + Send)) {
+pub(crate) fn callback_panic(info: &HandlerInfo, callback: &str, payload: &(dyn Any + Send)) {
     let message = panic_message(payload);
     fault(
-        site,
+        info,
         format_args!(
             "{callback} callback of handler `{}` panicked on event `{}`: {message}",
-            site.handler, site.event
+            info.path, info.event
         ),
     );
 }
 
 /// One fault line: error level, with the handler, event and linker as fields.
-fn fault(site: &HandlerInfo, message: fmt::Arguments<'_>) {
+fn fault(info: &HandlerInfo, message: fmt::Arguments<'_>) {
     tracing::error!(
         target: "pyventus",
-        handler = site.handler,
-        event = site.event,
-        linker = site.linker(),
+        handler = info.path,
+        event = info.event,
+        linker = info.linker(),
         "{message}"
     );
 }
@@ -119,14 +119,14 @@ pub(crate) fn no_handlers(event: &'static str, linker: &'static str) {
 
 /// Debug mode: one handler call handed to the processor.
 #[cold]
-pub(crate) fn submitted(site: &HandlerInfo) {
+pub(crate) fn submitted(info: &HandlerInfo) {
     tracing::debug!(
         target: "pyventus",
-        handler = site.handler,
-        event = site.event,
+        handler = info.path,
+        event = info.event,
         "submit `{}` for `{}`",
-        site.handler,
-        site.event
+        info.path,
+        info.event
     );
 }
 
@@ -141,16 +141,16 @@ impl Stopwatch {
     }
 
     #[inline]
-    pub(crate) fn finish(self, site: &HandlerInfo, outcome: Outcome) {
+    pub(crate) fn finish(self, info: &HandlerInfo, outcome: Outcome) {
         if let Some(started) = self.0 {
-            finished(site, outcome, started.elapsed());
+            finished(info, outcome, started.elapsed());
         }
     }
 }
 
 /// Debug mode: one handler call finished.
 #[cold]
-fn finished(site: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
+fn finished(info: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
     let outcome = match outcome {
         Outcome::Success => "succeeded",
         Outcome::Error => "returned an error",
@@ -159,11 +159,11 @@ fn finished(site: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
     };
     tracing::debug!(
         target: "pyventus",
-        handler = site.handler,
-        event = site.event,
+        handler = info.path,
+        event = info.event,
         outcome,
         elapsed_us = elapsed.as_micros() as u64,
         "handler `{}` {outcome} in {elapsed:?}",
-        site.handler
+        info.path
     );
 }

@@ -33,7 +33,7 @@ pub(crate) enum RuntimeFn<E: ?Sized> {
 /// A handler subscribed at runtime.
 pub(crate) struct RuntimeHandler<E: ?Sized> {
     pub(crate) id: u64,
-    pub(crate) site: HandlerInfo,
+    pub(crate) info: HandlerInfo,
     pub(crate) once: Option<OnceFlag>,
     pub(crate) call: RuntimeFn<E>,
 }

@@ -37,7 +37,7 @@ use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, Unsubscribe};
 pub struct Subscription {
     id: u64,
     list: &'static (dyn Unsubscribe + Send + Sync),
-    site: HandlerInfo,
+    info: HandlerInfo,
 }
 
 impl Subscription {
@@ -57,7 +57,7 @@ impl Subscription {
 
     /// Which handler this is: its path (the closure's type name), its event and its linker.
     pub fn info(&self) -> &HandlerInfo {
-        &self.site
+        &self.info
     }
 
     /// A guard that unsubscribes the handler when dropped, for subscriptions scoped to a block.
@@ -85,9 +85,9 @@ impl Subscription {
 impl fmt::Debug for Subscription {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Subscription")
-            .field("handler", &self.site.handler)
-            .field("event", &self.site.event)
-            .field("linker", &self.site.linker())
+            .field("path", &self.info.path)
+            .field("event", &self.info.event)
+            .field("linker", &self.info.linker())
             .field("subscribed", &self.is_subscribed())
             .finish()
     }
@@ -111,7 +111,7 @@ impl SubscriptionGuard {
             .0
             .as_ref()
             .expect("a guard holds its subscription until dropped")
-            .site
+            .info
     }
 }
 
@@ -169,7 +169,7 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-fn site<E: Event, L: Linker, F>() -> HandlerInfo {
+fn info<E: Event, L: Linker, F>() -> HandlerInfo {
     HandlerInfo::new(type_name::<F>(), E::NAME, L::__meta)
 }
 
@@ -182,9 +182,9 @@ where
     R::Error: fmt::Debug,
     F: Fn(&E) -> R + Send + Sync + 'static,
 {
-    let site = site::<E, L, F>();
-    let call = move |event: &E| callbacks::finish::<L, R>(handler(event), &site);
-    add::<E, L>(site, once, RuntimeFn::Sync(Box::new(call)))
+    let info = info::<E, L, F>();
+    let call = move |event: &E| callbacks::finish::<L, R>(handler(event), &info);
+    add::<E, L>(info, once, RuntimeFn::Sync(Box::new(call)))
 }
 
 /// Subscribes an async closure to `E` on `L`.
@@ -200,16 +200,16 @@ where
     F: Fn(&E) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = R> + Send + 'static,
 {
-    let site = site::<E, L, F>();
+    let info = info::<E, L, F>();
     let call: Box<AsyncCall<E>> = Box::new(move |event: &E| {
         let future = handler(event);
-        Box::pin(async move { callbacks::finish::<L, R>(future.await, &site) })
+        Box::pin(async move { callbacks::finish::<L, R>(future.await, &info) })
     });
-    add::<E, L>(site, once, RuntimeFn::Async(call))
+    add::<E, L>(info, once, RuntimeFn::Async(call))
 }
 
 fn add<E: Event, L: Linker>(
-    site: HandlerInfo,
+    info: HandlerInfo,
     once: bool,
     call: RuntimeFn<E>,
 ) -> Result<Subscription, SubscribeError> {
@@ -223,7 +223,7 @@ fn add<E: Event, L: Linker>(
     let id = next_id();
     let handler = RuntimeHandler {
         id,
-        site,
+        info,
         once: once.then(OnceFlag::new),
         call,
     };
@@ -242,7 +242,7 @@ fn add<E: Event, L: Linker>(
     Ok(Subscription {
         id,
         list: slot,
-        site,
+        info,
     })
 }
 
@@ -255,15 +255,15 @@ where
     F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
 {
     let meta: &'static LinkerMeta = L::__meta();
-    let site = HandlerInfo::new(type_name::<F>(), ALL_EVENTS, L::__meta);
+    let info = HandlerInfo::new(type_name::<F>(), ALL_EVENTS, L::__meta);
     let id = next_id();
     let call = move |event: &dyn AnyEvent| {
-        let site = HandlerInfo::new(site.handler, event.name(), site.linker);
-        callbacks::finish::<L, R>(handler(event), &site)
+        let info = HandlerInfo::new(info.path, event.name(), info.linker);
+        callbacks::finish::<L, R>(handler(event), &info)
     };
     let handler = RuntimeHandler {
         id,
-        site,
+        info,
         once: None,
         call: RuntimeFn::Sync(Box::new(call)),
     };
@@ -277,7 +277,7 @@ where
     Ok(Subscription {
         id,
         list: &meta.all,
-        site,
+        info,
     })
 }
 

@@ -21,7 +21,7 @@ pub type TaskFuture = BoxFuture<'static, ()>;
 /// task reports its own faults (an `Err` or a panic, through `tracing`) and, in debug mode, its outcome
 /// and duration; it never panics itself.
 ///
-/// A task also says which handler it calls ([`handler`](Task::handler), a stable path) and gives its event
+/// A task also says which handler it calls ([`path`](Task::path), a stable path) and gives its event
 /// as [`&dyn AnyEvent`](AnyEvent), which is what a processor that sends work to another process needs.
 ///
 /// # Examples
@@ -35,7 +35,7 @@ pub type TaskFuture = BoxFuture<'static, ()>;
 ///
 /// impl Processor for Logged {
 ///     fn submit(&self, task: Task) {
-///         println!("running {} for {}", task.handler(), task.event().name());
+///         println!("running {} for {}", task.path(), task.event().name());
 ///         task.run_blocking();
 ///     }
 /// }
@@ -46,7 +46,7 @@ pub struct Task {
 }
 
 trait ErasedCall: Send {
-    fn site(&self) -> HandlerInfo;
+    fn info(&self) -> HandlerInfo;
     fn event(&self) -> &dyn AnyEvent;
     fn is_async(&self) -> bool;
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture>;
@@ -58,8 +58,8 @@ struct OwnedCall<E: Event> {
 }
 
 impl<E: Event> ErasedCall for OwnedCall<E> {
-    fn site(&self) -> HandlerInfo {
-        self.handler.site()
+    fn info(&self) -> HandlerInfo {
+        self.handler.info()
     }
 
     fn event(&self) -> &dyn AnyEvent {
@@ -71,18 +71,18 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
     }
 
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture> {
-        let site = self.handler.site();
+        let info = self.handler.info();
         if !self.handler.is_async() {
             let stopwatch = Stopwatch::start(debug);
-            if let Some(outcome) = self.handler.call_sync(&self.event, &site) {
-                stopwatch.finish(&site, outcome);
+            if let Some(outcome) = self.handler.call_sync(&self.event, &info) {
+                stopwatch.finish(&info, outcome);
             }
             return None;
         }
         Some(Box::pin(async move {
             let stopwatch = Stopwatch::start(debug);
-            let outcome = self.handler.call(&self.event, &site).await;
-            stopwatch.finish(&site, outcome);
+            let outcome = self.handler.call(&self.event, &info).await;
+            stopwatch.finish(&info, outcome);
         }))
     }
 }
@@ -90,7 +90,7 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
 impl Task {
     pub(crate) fn new<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) -> Self {
         if debug {
-            report::submitted(&handler.site());
+            report::submitted(&handler.info());
         }
         Task {
             call: Box::new(OwnedCall { event, handler }),
@@ -100,18 +100,27 @@ impl Task {
 
     /// Which handler this task calls: its path, the event's name, the linker's name.
     pub fn info(&self) -> HandlerInfo {
-        self.call.site()
+        self.call.info()
     }
 
     /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
     /// name for a runtime subscription. Stable across runs of the same build.
+    pub fn path(&self) -> &'static str {
+        self.call.info().path
+    }
+
+    /// The handler's path; the old name of [`path`](Task::path).
+    #[deprecated(
+        since = "0.1.0",
+        note = "renamed to `Task::path`, the name `HandlerInfo` and `SubscriberInfo` use"
+    )]
     pub fn handler(&self) -> &'static str {
-        self.call.site().handler
+        self.path()
     }
 
     /// The name of the linker the handler is subscribed on.
     pub fn linker(&self) -> &'static str {
-        self.call.site().linker()
+        self.call.info().linker()
     }
 
     /// The event the handler is called with.
@@ -155,7 +164,7 @@ impl Task {
 impl fmt::Debug for Task {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Task")
-            .field("handler", &self.handler())
+            .field("path", &self.path())
             .field("event", &self.event().name())
             .field("linker", &self.linker())
             .field("async", &self.is_async())

@@ -359,7 +359,7 @@ fn generate(input: &SubscribeInput) -> TokenStream {
         let handler = format_ident!("__PYVENTUS_HANDLER_{}", index);
         let thunk_name = format_ident!("__pyventus_call_{}", index);
         let plain_name = format_ident!("__PYVENTUS_PLAIN_{}", index);
-        let site = quote!(#handler.site());
+        let info = quote!(#handler.info());
         let plain = plain_call(input, function);
         let (thunk_fn, kind) = thunk(
             input,
@@ -367,7 +367,7 @@ fn generate(input: &SubscribeInput) -> TokenStream {
             event,
             &thunk_name,
             plain.as_ref().map(|_| &plain_name),
-            &site,
+            &info,
             &linker,
         );
         let plain_const = plain
@@ -451,7 +451,7 @@ fn thunk(
     event: &Type,
     name: &Ident,
     plain: Option<&Ident>,
-    site: &TokenStream,
+    info: &TokenStream,
     linker: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let krate = &input.krate;
@@ -480,10 +480,10 @@ fn thunk(
     };
     let outcome = match (&input.on_success, &input.on_failure) {
         (None, None) => quote_spanned! {output_span=>
-            #krate::__private::finish::<#linker, _>(#returned, #site)
+            #krate::__private::finish::<#linker, _>(#returned, #info)
         },
         (Some(on_success), None) => quote_spanned! {output_span=>
-            #krate::__private::on_result(#returned, #site, #on_success)
+            #krate::__private::on_result(#returned, #info, #on_success)
         },
         (on_success, Some(on_failure)) => {
             let caught = if is_async {
@@ -493,10 +493,10 @@ fn thunk(
             };
             let on_success = match on_success {
                 Some(on_success) => on_success.to_token_stream(),
-                None => quote!(|_| #krate::__private::succeeded::<#linker>(#site)),
+                None => quote!(|_| #krate::__private::succeeded::<#linker>(#info)),
             };
             quote_spanned! {output_span=>
-                #krate::__private::on_caught(#caught, #site, #on_success, #on_failure)
+                #krate::__private::on_caught(#caught, #info, #on_success, #on_failure)
             }
         }
     };

@@ -90,7 +90,7 @@ impl Shared {
         while let Some(task) = self.next() {
             // A task catches its handler's panics; this catches the rest (an event or a closure whose
             // `Drop` panics), so that the worker lives on.
-            let handler = task.handler();
+            let handler = task.path();
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task.run_blocking())) {
                 tracing::error!(
                     target: "pyventus",
@@ -246,9 +246,9 @@ impl Processor for ExecutorProcessor {
             drop(queue);
             tracing::warn!(
                 target: "pyventus",
-                handler = task.handler(),
+                handler = task.path(),
                 "executor is shut down: running handler `{}` on the submitting thread",
-                task.handler()
+                task.path()
             );
             task.run_blocking();
         }

@@ -19,10 +19,11 @@ use crate::task::Task;
 /// every call submitted through this processor (and its clones), including calls submitted by handlers
 /// while you wait.
 ///
-/// **Outside a runtime**, `emit` still works: the calls run concurrently as tasks on a small runtime that
-/// pyventus starts on first use, and `emit` returns when all of them have finished (as Pyventus's
-/// `asyncio.run` does when no event loop is running). A handler of such an emit that emits again through
-/// a `TokioProcessor` is still "outside" the caller's runtimes: its emit waits for its handlers too.
+/// **Outside a runtime**, `emit` still works: the calls run concurrently as tasks on pyventus's
+/// *background runtime* (a small tokio runtime started on first use), and `emit` returns when all of them
+/// have finished (as Pyventus's `asyncio.run` does when no event loop is running). A handler of such an
+/// emit that emits again through a `TokioProcessor` is still "outside" the caller's runtimes: its emit
+/// waits for its handlers too.
 ///
 /// Sync handlers run on the runtime's worker threads like async ones; for handlers that block, use
 /// [`blocking_sync_handlers(true)`](TokioProcessor::blocking_sync_handlers) to run them on tokio's
@@ -140,7 +141,7 @@ impl TokioProcessor {
     }
 
     fn spawn(&self, runtime: &Handle, task: Task) -> JoinHandle<()> {
-        let in_flight = InFlight::enter(&self.tracker, task.handler());
+        let in_flight = InFlight::enter(&self.tracker, task.path());
         if self.blocking_sync && !task.is_async() {
             runtime.spawn_blocking(move || {
                 task.run_blocking();
@@ -156,19 +157,19 @@ impl TokioProcessor {
     }
 
     /// The runtime to spawn on, when the caller is inside a runtime of its own. `None` outside any
-    /// runtime, and on pyventus's own runtime (in a handler of an emit made outside any runtime), where
-    /// an emit must wait for its handlers as it would outside.
+    /// runtime, and on the background runtime (in a handler of an emit made outside any runtime), where an
+    /// emit must wait for its handlers as it would outside.
     fn callers_runtime() -> Option<Handle> {
         Handle::try_current()
             .ok()
-            .filter(|_| !crate::blocking::in_own_runtime())
+            .filter(|_| !crate::blocking::on_background_runtime())
     }
 
-    /// Outside a runtime: run `tasks` on pyventus's runtime and wait for all of them.
+    /// Outside a runtime: run `tasks` on pyventus's background runtime and wait for all of them.
     fn run_to_completion(&self, tasks: impl Iterator<Item = Task>) {
-        let runtime = crate::blocking::runtime();
+        let runtime = crate::blocking::background_runtime();
         let handles: Vec<(&'static str, JoinHandle<()>)> = tasks
-            .map(|task| (task.handler(), self.spawn(runtime.handle(), task)))
+            .map(|task| (task.path(), self.spawn(runtime.handle(), task)))
             .collect();
         if handles.is_empty() {
             return;

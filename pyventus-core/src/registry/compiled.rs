@@ -48,7 +48,7 @@ impl<E> Copy for HandlerFn<E> {}
 /// A handler registered at compile time by `#[subscribe]`.
 #[doc(hidden)]
 pub struct Handler<E> {
-    pub(crate) site: HandlerInfo,
+    pub(crate) info: HandlerInfo,
     pub(crate) call: HandlerFn<E>,
     /// The user's function itself, when it takes `&E`, returns `()` and has no callbacks: the inline
     /// fast path calls it without the wrapper.
@@ -67,9 +67,9 @@ pub struct Handler<E> {
 // once per bound that matters (on the user's token), not once more per constructor.
 impl<E> Handler<E> {
     /// A handler with the default priority (0).
-    pub const fn new(site: HandlerInfo, call: HandlerFn<E>) -> Self {
+    pub const fn new(info: HandlerInfo, call: HandlerFn<E>) -> Self {
         Handler {
-            site,
+            info,
             call,
             plain: None,
             priority: 0,
@@ -104,8 +104,8 @@ impl<E> Handler<E> {
     }
 
     /// The handler's identity.
-    pub fn site(&self) -> &HandlerInfo {
-        &self.site
+    pub fn info(&self) -> &HandlerInfo {
+        &self.info
     }
 }
 
@@ -132,7 +132,7 @@ impl<E: Event> Handler<E> {
 impl<E: Event> fmt::Debug for Handler<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Handler")
-            .field("site", &self.site)
+            .field("info", &self.info)
             .field("call", &self.call)
             .field("priority", &self.priority)
             .field("once", &self.once.is_some())

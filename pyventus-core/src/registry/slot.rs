@@ -96,7 +96,7 @@ impl<E: Event> Slot<E> {
         compiled.sort_by(|a, b| {
             b.priority
                 .cmp(&a.priority)
-                .then_with(|| a.site.handler.cmp(b.site.handler))
+                .then_with(|| a.info.path.cmp(b.info.path))
                 .then_with(|| a.location.cmp(&b.location))
         });
         let direct: Option<Vec<fn(&E)>> = compiled.iter().map(|handler| handler.plain).collect();
@@ -225,7 +225,7 @@ impl<E: Event> Slot<E> {
             match run {
                 Ok(()) => return,
                 Err(payload) => {
-                    report::panic(&self.compiled[current].site, &*payload);
+                    report::panic(&self.compiled[current].info, &*payload);
                     next = current + 1;
                 }
             }
@@ -239,7 +239,7 @@ impl<E: Event> Slot<E> {
         if self.listed.swap(true, Ordering::Relaxed) {
             return;
         }
-        let handlers: Vec<&str> = self.compiled.iter().map(|h| h.site.handler).collect();
+        let handlers: Vec<&str> = self.compiled.iter().map(|h| h.info.path).collect();
         tracing::debug!(
             target: "pyventus",
             event = E::NAME,
@@ -324,7 +324,7 @@ impl<E: Event> ErasedSlot for Slot<E> {
             .enumerate()
             .filter(|(_, handler)| handler.is_active())
             .map(|(index, handler)| SubscriberInfo {
-                site: handler.site,
+                info: handler.info,
                 kind: SubscriberKind::CompileTime,
                 is_async: matches!(handler.call, HandlerFn::Async(_)),
                 once: handler.once.is_some(),
@@ -336,7 +336,7 @@ impl<E: Event> ErasedSlot for Slot<E> {
             .iter()
             .flat_map(|handlers| handlers.iter())
             .map(|handler| SubscriberInfo {
-                site: handler.site,
+                info: handler.info,
                 kind: SubscriberKind::Runtime,
                 is_async: handler.is_async(),
                 once: handler.once.is_some(),
@@ -407,7 +407,7 @@ pub enum SubscriberKind {
 /// Pass it to [`Linker::remove`](crate::Linker::remove) to remove that subscriber.
 #[derive(Clone)]
 pub struct SubscriberInfo {
-    pub(crate) site: HandlerInfo,
+    pub(crate) info: HandlerInfo,
     pub(crate) kind: SubscriberKind,
     pub(crate) is_async: bool,
     pub(crate) once: bool,
@@ -431,23 +431,23 @@ pub(crate) enum SubscriberKey {
 impl SubscriberInfo {
     /// Which handler: its path, event and linker.
     pub fn info(&self) -> &HandlerInfo {
-        &self.site
+        &self.info
     }
 
     /// The handler's path: `crate::module::function` for a `#[subscribe]` function, the closure's type
     /// name for a runtime subscription.
     pub fn path(&self) -> &'static str {
-        self.site.path()
+        self.info.path()
     }
 
     /// The event's name (`"..."` for an all-events subscriber).
     pub fn event(&self) -> &'static str {
-        self.site.event()
+        self.info.event()
     }
 
     /// The linker's name.
     pub fn linker(&self) -> &'static str {
-        self.site.linker()
+        self.info.linker()
     }
 
     /// How the subscriber was subscribed.
