@@ -72,7 +72,7 @@ impl<E: Event> Emission<E> {
             runtime,
             all,
         } = slot.snapshot();
-        for (index, handler) in slot.compiled.iter().enumerate() {
+        for (index, handler) in slot.compiled().iter().enumerate() {
             if enabled.contains(index) && handler.claim() {
                 invoke::call_inline(handler.call_ref(), event, &handler.info, self.debug);
             }
@@ -83,7 +83,7 @@ impl<E: Event> Emission<E> {
             }
         }
         for handler in all.iter().flat_map(|handlers| handlers.iter()) {
-            if handler.claim(&slot.linker.all) {
+            if handler.claim(slot.all_events()) {
                 let info = handler.info.for_event(E::NAME);
                 invoke::call_inline(
                     handler.call_ref(),
@@ -107,14 +107,14 @@ impl<E: Event> Emission<E> {
             runtime,
             all,
         } = slot.snapshot();
-        if slot.compiled.is_empty() && runtime.is_none() && all.is_none() {
+        if slot.compiled().is_empty() && runtime.is_none() && all.is_none() {
             return Tasks::empty(self.debug);
         }
         Tasks {
             event: Some(Arc::new(self.event)),
             slot: Some(slot),
             enabled,
-            compiled: slot.compiled.iter().enumerate(),
+            compiled: slot.compiled().iter().enumerate(),
             runtime,
             all,
             next: 0,
@@ -179,7 +179,7 @@ impl<E: Event> Tasks<E> {
         let all = self.all.as_deref().unwrap_or_default();
         while let Some(handler) = all.get(self.next - runtime.len()) {
             self.next += 1;
-            if handler.claim(&slot.linker.all) {
+            if handler.claim(slot.all_events()) {
                 return Some(HandlerRef::All(Arc::clone(handler)));
             }
         }

@@ -9,9 +9,7 @@ use std::fmt;
 use std::ptr;
 use std::sync::OnceLock;
 
-use crate::event::AnyEvent;
 use crate::handler::Failure;
-use crate::runtime_list::{RuntimeHandler, RuntimeList};
 
 /// Which handler: its path, its event and its linker.
 ///
@@ -89,7 +87,6 @@ pub struct LinkerMeta {
     max_subscribers: Option<usize>,
     on_success: Option<DefaultSuccessFn>,
     on_failure: Option<DefaultFailureFn>,
-    pub(crate) all: RuntimeList<RuntimeHandler<dyn AnyEvent>>,
 }
 
 impl LinkerMeta {
@@ -101,7 +98,6 @@ impl LinkerMeta {
             max_subscribers: None,
             on_success: None,
             on_failure: None,
-            all: RuntimeList::new(),
         }
     }
 

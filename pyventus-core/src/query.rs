@@ -8,10 +8,9 @@ use std::ptr;
 use crate::event::Event;
 use crate::meta::LinkerMeta;
 use crate::registry::{
-    ErasedSlot, SubscriberInfo, SubscriberKey, SubscriberKind, build_compiled_registries,
-    built_registries,
+    ALL_EVENTS, ErasedSlot, SubscriberInfo, SubscriberKey, SubscriberKind, all_events,
+    build_compiled_registries, built_registries,
 };
-use crate::subscription::ALL_EVENTS;
 
 pub(crate) fn subscribers<E: Event>(linker: &'static LinkerMeta) -> Vec<SubscriberInfo> {
     E::__registry()
@@ -24,21 +23,14 @@ pub(crate) fn subscriber_count<E: Event>(linker: &'static LinkerMeta) -> usize {
 }
 
 pub(crate) fn all_events_subscribers(linker: &'static LinkerMeta) -> Vec<SubscriberInfo> {
-    let handlers = linker.all.snapshot();
+    let Some(all) = all_events(linker) else {
+        return Vec::new();
+    };
+    let handlers = all.snapshot();
     handlers
         .iter()
         .flat_map(|handlers| handlers.iter())
-        .map(|handler| SubscriberInfo {
-            info: handler.info,
-            kind: SubscriberKind::AllEvents,
-            is_async: handler.is_async(),
-            once: handler.once.is_some(),
-            priority: 0,
-            key: SubscriberKey::Runtime {
-                list: &linker.all,
-                id: handler.id,
-            },
-        })
+        .map(|handler| SubscriberInfo::runtime(handler, SubscriberKind::AllEvents, all))
         .collect()
 }
 
@@ -57,7 +49,7 @@ pub(crate) fn events(linker: &'static LinkerMeta) -> Vec<&'static str> {
         .filter(|slot| slot.count() > 0)
         .map(|slot| slot.event())
         .collect();
-    if !linker.all.is_empty() {
+    if all_events(linker).is_some_and(|all| !all.is_empty()) {
         events.push(ALL_EVENTS);
     }
     events.sort_unstable();
@@ -66,10 +58,10 @@ pub(crate) fn events(linker: &'static LinkerMeta) -> Vec<&'static str> {
 }
 
 pub(crate) fn remove(linker: &'static LinkerMeta, subscriber: &SubscriberInfo) -> bool {
-    if !ptr::eq(subscriber.info.linker_meta(), linker) {
+    if !ptr::eq(subscriber.info().linker_meta(), linker) {
         return false;
     }
-    match subscriber.key {
+    match subscriber.key() {
         SubscriberKey::Compiled { slot, index } => slot.disable(index),
         SubscriberKey::Runtime { list, id } => list.remove(id),
     }
@@ -86,7 +78,10 @@ pub(crate) fn remove_all(linker: &'static LinkerMeta) -> usize {
         .into_iter()
         .map(|slot| slot.remove_all())
         .sum();
-    let (unsubscribed, old) = linker.all.clear();
+    let Some(all) = all_events(linker) else {
+        return removed;
+    };
+    let (unsubscribed, old) = all.clear();
     // Dropped outside the lock: a closure's captured state may unsubscribe or emit when dropped.
     drop(old);
     removed + unsubscribed

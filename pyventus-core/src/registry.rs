@@ -12,9 +12,12 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 use crate::event::Event;
 use crate::meta::{LinkerMeta, all_linkers};
 
+mod all_events;
 mod compiled;
 mod slot;
 
+use self::all_events::every_linker;
+pub(crate) use self::all_events::{ALL_EVENTS, AllEvents, all_events};
 pub use self::compiled::{AsyncFn, Handler, HandlerFn, SyncFn};
 pub(crate) use self::slot::{EnabledSet, ErasedSlot, Slot, SlotSnapshot, SubscriberKey};
 pub use self::slot::{SubscriberInfo, SubscriberKind};
@@ -132,28 +135,10 @@ fn build<E: Event>() -> Box<[Slot<E>]> {
             ),
         }
     }
-    let slots: Box<[Slot<E>]> = linkers
+    linkers
         .iter()
         .zip(groups)
-        .map(|(linker, handlers)| Slot::new(linker, handlers))
-        .collect();
-    for slot in slots.iter().filter(|slot| !slot.compiled.is_empty()) {
-        if let Some(max) = slot
-            .linker
-            .max_subscribers()
-            .filter(|max| slot.compiled.len() > *max)
-        {
-            tracing::error!(
-                target: "pyventus",
-                event = E::NAME,
-                linker = slot.linker.name(),
-                "event `{}` has {} compile-time handlers on linker `{}`, which allows {max}; all of them run, \
-                 and runtime subscriptions to it will be refused",
-                E::NAME,
-                slot.compiled.len(),
-                slot.linker.name()
-            );
-        }
-    }
-    slots
+        .zip(every_linker())
+        .map(|((linker, handlers), all)| Slot::new(linker, handlers, all))
+        .collect()
 }

@@ -14,6 +14,7 @@ use crate::event::{AnyEvent, Event};
 use crate::handler::{HandlerReturn, OnceFlag};
 use crate::linker::Linker;
 use crate::meta::{HandlerInfo, LinkerMeta};
+use crate::registry::{ALL_EVENTS, all_events};
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, Unsubscribe};
 
 /// A handle on a runtime subscription, returned by [`Linker::subscribe`] and its siblings.
@@ -227,18 +228,12 @@ fn add<E: Event, L: Linker>(
         once: once.then(OnceFlag::new),
         call,
     };
-    slot.write(|| {
-        slot.runtime.push(
-            Arc::new(handler),
-            meta.max_subscribers(),
-            slot.active_compiled(),
-        )
-    })
-    .map_err(|max| SubscribeError::TooManySubscribers {
-        event: E::NAME,
-        linker: meta.name(),
-        max,
-    })?;
+    slot.subscribe(Arc::new(handler))
+        .map_err(|max| SubscribeError::TooManySubscribers {
+            event: E::NAME,
+            linker: meta.name(),
+            max,
+        })?;
     Ok(Subscription {
         id,
         list: slot,
@@ -267,8 +262,13 @@ where
         once: None,
         call: RuntimeFn::Sync(Box::new(call)),
     };
-    meta.all
-        .push(Arc::new(handler), meta.max_subscribers(), 0)
+    let Some(all) = all_events(meta) else {
+        panic!(
+            "linker `{}` is not registered: pyventus relies on `inventory`, which does not support this platform",
+            meta.name()
+        );
+    };
+    all.push(Arc::new(handler), meta.max_subscribers(), 0)
         .map_err(|max| SubscribeError::TooManySubscribers {
             event: ALL_EVENTS,
             linker: meta.name(),
@@ -276,10 +276,7 @@ where
         })?;
     Ok(Subscription {
         id,
-        list: &meta.all,
+        list: all,
         info,
     })
 }
-
-/// The event name all-events subscriptions are listed under (Pyventus's `...`).
-pub(crate) const ALL_EVENTS: &str = "...";

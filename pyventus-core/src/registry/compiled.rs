@@ -7,7 +7,6 @@
 //! those registrations once, on its first emit.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::event::Event;
 use crate::handler::{BoxFuture, OnceFlag, Outcome};
@@ -58,9 +57,6 @@ pub struct Handler<E> {
     pub(crate) location: (u32, u32),
     /// Shared by the handlers of one `#[subscribe(A, B, once)]`: the first call of any of them takes it.
     pub(crate) once: Option<&'static OnceFlag>,
-    /// Cleared when the handler is removed from its linker (compile-time handlers are disabled, not
-    /// unlinked).
-    pub(crate) enabled: AtomicBool,
 }
 
 // No `E: Event` bound on the constructors: a `#[subscribe]` of a type that is not an event then fails
@@ -75,7 +71,6 @@ impl<E> Handler<E> {
             priority: 0,
             location: (0, 0),
             once: None,
-            enabled: AtomicBool::new(true),
         }
     }
 
@@ -110,15 +105,14 @@ impl<E> Handler<E> {
 }
 
 impl<E: Event> Handler<E> {
-    /// Whether the handler is enabled and, if `once`, not spent.
-    pub(crate) fn is_active(&self) -> bool {
-        self.enabled.load(Ordering::Acquire) && !self.once.is_some_and(OnceFlag::is_taken)
+    /// Whether the handler is `once` and already ran.
+    pub(crate) fn is_spent(&self) -> bool {
+        self.once.is_some_and(OnceFlag::is_taken)
     }
 
-    /// Whether the handler is enabled (not removed from its linker).
-    #[inline]
-    pub(crate) fn is_enabled(&self) -> bool {
-        self.enabled.load(Ordering::Acquire)
+    /// Whether the handler is an `async fn`.
+    pub(crate) fn is_async(&self) -> bool {
+        matches!(self.call, HandlerFn::Async(_))
     }
 
     /// Decides, at dispatch, whether this call goes ahead: always, or for a `once` handler, for the

@@ -1,10 +1,10 @@
 //! The handlers of one event on one linker, and how an emit takes a consistent look at them.
 //!
 //! A slot holds the event's compile-time handlers on the linker (fixed when the registry is built,
-//! each with an `enabled` flag) and its runtime subscribers (a copy-on-write list). The linker holds the
-//! all-events subscribers.
+//! each with an `enabled` flag) and its runtime subscribers (a copy-on-write list), and knows where its
+//! linker's all-events subscribers are.
 //!
-//! Every change to a slot (subscribe, unsubscribe, remove, restore) runs inside [`Slot::write`], which
+//! Every change to a slot (subscribe, unsubscribe, remove, restore) runs inside `Slot::write`, which
 //! bumps a version word around the change, seqlock-style. An emit reads the version, takes what it needs
 //! (which compile-time handlers are enabled, the runtime and all-events lists), and reads the version
 //! again; if it moved, it takes its look again. So an emit always works on a set of subscribers that
@@ -16,12 +16,12 @@ use std::fmt;
 use std::hint;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
 use crate::event::{AnyEvent, Event};
 use crate::meta::{HandlerInfo, LinkerMeta};
-use crate::registry::{Handler, HandlerFn, SyncFn};
+use crate::registry::{AllEvents, Handler, HandlerFn, SyncFn};
 use crate::report;
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 
@@ -74,25 +74,37 @@ pub(crate) struct SlotSnapshot<E: Event> {
 }
 
 /// The handlers of one event on one linker.
+///
+/// Its fields are private to this file: every change goes through [`Slot::write`], which is what keeps
+/// the version word honest.
 pub(crate) struct Slot<E: Event> {
-    pub(crate) linker: &'static LinkerMeta,
+    linker: &'static LinkerMeta,
     /// Compile-time handlers, in dispatch order.
-    pub(crate) compiled: Box<[&'static Handler<E>]>,
+    compiled: Box<[&'static Handler<E>]>,
+    /// One flag per compile-time handler, cleared when it is removed from the linker (compile-time
+    /// handlers are disabled, not unlinked).
+    enabled: Box<[AtomicBool]>,
     /// The same handlers as bare function pointers, for the inline fast path.
     fast_calls: FastCalls<E>,
-    /// Version, `WRITING` and `PLAIN` (see the module docs).
+    /// Version, `WRITING`, `PLAIN` and `ALL_ENABLED` (see the module docs).
     state: AtomicU64,
     /// Serializes changes.
     writer: Mutex<()>,
     /// Whether a debug-mode emit already listed the handlers found.
     listed: AtomicBool,
-    pub(crate) runtime: RuntimeList<RuntimeHandler<E>>,
+    runtime: RuntimeList<RuntimeHandler<E>>,
+    /// The linker's all-events subscribers.
+    all: &'static AllEvents,
 }
 
 impl<E: Event> Slot<E> {
     /// A slot for `compiled`, sorted into dispatch order: priority (higher first), then path, then
     /// where the function is written (two same-named functions in one module), never link order.
-    pub(crate) fn new(linker: &'static LinkerMeta, mut compiled: Vec<&'static Handler<E>>) -> Self {
+    pub(crate) fn new(
+        linker: &'static LinkerMeta,
+        mut compiled: Vec<&'static Handler<E>>,
+        all: &'static AllEvents,
+    ) -> Self {
         compiled.sort_by(|a, b| {
             b.priority
                 .cmp(&a.priority)
@@ -115,20 +127,33 @@ impl<E: Event> Slot<E> {
         };
         let slot = Slot {
             linker,
+            enabled: compiled.iter().map(|_| AtomicBool::new(true)).collect(),
             compiled: compiled.into_boxed_slice(),
             fast_calls,
             state: AtomicU64::new(0),
             writer: Mutex::new(()),
             listed: AtomicBool::new(false),
             runtime: RuntimeList::new(),
+            all,
         };
         slot.write(|| ());
+        slot.report_over_limit();
         slot
+    }
+
+    /// The compile-time handlers, in dispatch order (enabled or not).
+    pub(crate) fn compiled(&self) -> &[&'static Handler<E>] {
+        &self.compiled
+    }
+
+    /// The linker's all-events subscribers.
+    pub(crate) fn all_events(&self) -> &'static AllEvents {
+        self.all
     }
 
     /// Makes a change to the slot: serialized with other changes, and seen by emits as a whole or not
     /// at all. `change` must not run user code (it runs while emits of this slot wait for it).
-    pub(crate) fn write<R>(&self, change: impl FnOnce() -> R) -> R {
+    fn write<R>(&self, change: impl FnOnce() -> R) -> R {
         let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
         let before = self.state.load(Ordering::Relaxed);
         self.state.store(before | WRITING, Ordering::Relaxed);
@@ -138,7 +163,7 @@ impl<E: Event> Slot<E> {
         if self.plain_now() {
             flags |= PLAIN;
         }
-        if self.compiled.iter().all(|handler| handler.is_enabled()) {
+        if (0..self.compiled.len()).all(|index| self.is_enabled(index)) {
             flags |= ALL_ENABLED;
         }
         let version = (before & !FLAGS).wrapping_add(VERSION);
@@ -146,14 +171,23 @@ impl<E: Event> Slot<E> {
         result
     }
 
+    /// Whether compile-time handler `index` is enabled (not removed from the linker).
+    #[inline]
+    fn is_enabled(&self, index: usize) -> bool {
+        self.enabled[index].load(Ordering::Acquire)
+    }
+
+    /// Whether compile-time handler `index` is enabled and, if `once`, not spent.
+    fn is_active(&self, index: usize) -> bool {
+        self.is_enabled(index) && !self.compiled[index].is_spent()
+    }
+
     /// Whether only enabled, sync, not-`once` compile-time handlers and no runtime subscriber are left.
     fn plain_now(&self) -> bool {
         !matches!(self.fast_calls, FastCalls::None)
             && self.runtime.is_empty()
-            && self
-                .compiled
-                .iter()
-                .all(|handler| handler.once.is_none() && handler.is_active())
+            && (0..self.compiled.len())
+                .all(|index| self.compiled[index].once.is_none() && self.is_enabled(index))
     }
 
     /// Whether the inline fast path applies now: `PLAIN`, and no all-events subscriber on the linker,
@@ -162,7 +196,7 @@ impl<E: Event> Slot<E> {
     pub(crate) fn is_plain(&self) -> bool {
         let state = self.state.load(Ordering::Acquire);
         state & (PLAIN | WRITING) == PLAIN
-            && self.linker.all.is_empty()
+            && self.all.is_empty()
             && self.state.load(Ordering::Acquire) == state
     }
 
@@ -180,7 +214,7 @@ impl<E: Event> Slot<E> {
                         self.enabled_now()
                     },
                     runtime: self.runtime.snapshot(),
-                    all: self.linker.all.snapshot(),
+                    all: self.all.snapshot(),
                 };
                 fence(Ordering::Acquire);
                 if self.state.load(Ordering::Relaxed) == before {
@@ -251,38 +285,66 @@ impl<E: Event> Slot<E> {
         );
     }
 
+    /// Reports, when the slot is built, more compile-time handlers than the linker's `max_subscribers`.
+    fn report_over_limit(&self) {
+        let Some(max) = self
+            .linker
+            .max_subscribers()
+            .filter(|max| self.compiled.len() > *max)
+        else {
+            return;
+        };
+        tracing::error!(
+            target: "pyventus",
+            event = E::NAME,
+            linker = self.linker.name(),
+            "event `{}` has {} compile-time handlers on linker `{}`, which allows {max}; all of them run, \
+             and runtime subscriptions to it will be refused",
+            E::NAME,
+            self.compiled.len(),
+            self.linker.name()
+        );
+    }
+
     /// Which compile-time handlers are enabled now.
     #[cold]
     fn enabled_now(&self) -> EnabledSet {
         if self.compiled.len() <= 64 {
-            let bits = self
-                .compiled
-                .iter()
-                .enumerate()
-                .filter(|(_, handler)| handler.is_enabled())
-                .fold(0u64, |bits, (index, _)| bits | 1 << index);
+            let bits = (0..self.compiled.len())
+                .filter(|index| self.is_enabled(*index))
+                .fold(0u64, |bits, index| bits | 1 << index);
             EnabledSet::Bits(bits)
         } else {
             EnabledSet::Flags(
-                self.compiled
-                    .iter()
-                    .map(|handler| handler.is_enabled())
+                (0..self.compiled.len())
+                    .map(|index| self.is_enabled(index))
                     .collect(),
             )
         }
     }
 
     /// How many compile-time handlers are enabled and not spent.
-    pub(crate) fn active_compiled(&self) -> usize {
-        self.compiled
-            .iter()
-            .filter(|handler| handler.is_active())
+    fn active_compiled(&self) -> usize {
+        (0..self.compiled.len())
+            .filter(|index| self.is_active(*index))
             .count()
     }
 
     /// How many handlers an emit would reach now, all-events subscribers included.
     pub(crate) fn len(&self) -> usize {
-        self.active_compiled() + self.runtime.len() + self.linker.all.len()
+        self.active_compiled() + self.runtime.len() + self.all.len()
+    }
+
+    /// Subscribes a runtime handler, unless the linker's `max_subscribers` is reached (then returns the
+    /// limit).
+    pub(crate) fn subscribe(&self, handler: Arc<RuntimeHandler<E>>) -> Result<(), usize> {
+        self.write(|| {
+            self.runtime.push(
+                handler,
+                self.linker.max_subscribers(),
+                self.active_compiled(),
+            )
+        })
     }
 }
 
@@ -322,11 +384,11 @@ impl<E: Event> ErasedSlot for Slot<E> {
             .compiled
             .iter()
             .enumerate()
-            .filter(|(_, handler)| handler.is_active())
+            .filter(|(index, _)| self.is_active(*index))
             .map(|(index, handler)| SubscriberInfo {
                 info: handler.info,
                 kind: SubscriberKind::CompileTime,
-                is_async: matches!(handler.call, HandlerFn::Async(_)),
+                is_async: handler.is_async(),
                 once: handler.once.is_some(),
                 priority: handler.priority,
                 key: SubscriberKey::Compiled { slot: self, index },
@@ -335,17 +397,7 @@ impl<E: Event> ErasedSlot for Slot<E> {
         let runtime = runtime
             .iter()
             .flat_map(|handlers| handlers.iter())
-            .map(|handler| SubscriberInfo {
-                info: handler.info,
-                kind: SubscriberKind::Runtime,
-                is_async: handler.is_async(),
-                once: handler.once.is_some(),
-                priority: 0,
-                key: SubscriberKey::Runtime {
-                    list: self,
-                    id: handler.id,
-                },
-            });
+            .map(|handler| SubscriberInfo::runtime(handler, SubscriberKind::Runtime, self));
         compiled.chain(runtime).collect()
     }
 
@@ -354,23 +406,21 @@ impl<E: Event> ErasedSlot for Slot<E> {
     }
 
     fn disable(&self, index: usize) -> bool {
-        let Some(handler) = self.compiled.get(index) else {
+        let Some(enabled) = self.enabled.get(index) else {
             return false;
         };
         self.write(|| {
-            let was_active = handler.is_active();
-            handler.enabled.store(false, Ordering::Release);
+            let was_active = self.is_active(index);
+            enabled.store(false, Ordering::Release);
             was_active
         })
     }
 
     fn remove_all(&self) -> usize {
         let (removed, old) = self.write(|| {
-            let disabled = self
-                .compiled
-                .iter()
-                .filter(|handler| handler.is_active())
-                .inspect(|handler| handler.enabled.store(false, Ordering::Release))
+            let disabled = (0..self.compiled.len())
+                .filter(|index| self.is_active(*index))
+                .inspect(|index| self.enabled[*index].store(false, Ordering::Release))
                 .count();
             let (unsubscribed, old) = self.runtime.clear();
             (disabled + unsubscribed, old)
@@ -381,10 +431,9 @@ impl<E: Event> ErasedSlot for Slot<E> {
 
     fn restore(&self) -> usize {
         self.write(|| {
-            self.compiled
-                .iter()
-                .filter(|handler| !handler.enabled.swap(true, Ordering::AcqRel))
-                .filter(|handler| handler.is_active())
+            (0..self.compiled.len())
+                .filter(|index| !self.enabled[*index].swap(true, Ordering::AcqRel))
+                .filter(|index| self.is_active(*index))
                 .count()
         })
     }
@@ -407,12 +456,12 @@ pub enum SubscriberKind {
 /// Pass it to [`Linker::remove`](crate::Linker::remove) to remove that subscriber.
 #[derive(Clone)]
 pub struct SubscriberInfo {
-    pub(crate) info: HandlerInfo,
-    pub(crate) kind: SubscriberKind,
-    pub(crate) is_async: bool,
-    pub(crate) once: bool,
-    pub(crate) priority: i32,
-    pub(crate) key: SubscriberKey,
+    info: HandlerInfo,
+    kind: SubscriberKind,
+    is_async: bool,
+    once: bool,
+    priority: i32,
+    key: SubscriberKey,
 }
 
 /// How to find a subscriber again, to remove it.
@@ -429,6 +478,30 @@ pub(crate) enum SubscriberKey {
 }
 
 impl SubscriberInfo {
+    /// A runtime subscriber of `list` (a slot, or a linker's all-events list).
+    pub(crate) fn runtime<E: ?Sized>(
+        handler: &RuntimeHandler<E>,
+        kind: SubscriberKind,
+        list: &'static (dyn Unsubscribe + Send + Sync),
+    ) -> Self {
+        SubscriberInfo {
+            info: handler.info,
+            kind,
+            is_async: handler.is_async(),
+            once: handler.once.is_some(),
+            priority: 0,
+            key: SubscriberKey::Runtime {
+                list,
+                id: handler.id,
+            },
+        }
+    }
+
+    /// How to find the subscriber again, to remove it.
+    pub(crate) fn key(&self) -> SubscriberKey {
+        self.key
+    }
+
     /// Which handler: its path, event and linker.
     pub fn info(&self) -> &HandlerInfo {
         &self.info
