@@ -7,10 +7,10 @@
 
 use std::any::Any;
 use std::fmt;
-use std::future::Future;
+use std::future::{Future, poll_fn};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use std::pin::pin;
+use std::task::Poll;
 
 use crate::handler::{Failure, HandlerReturn, Outcome};
 use crate::linker::Linker;
@@ -92,21 +92,17 @@ fn guarded(info: &HandlerInfo, callback: &str, run: impl FnOnce()) {
     }
 }
 
-/// Awaits `future`, catching a panic raised while polling it.
+/// Awaits `future`, catching a panic raised while polling it: the async `catch_unwind`.
+///
+/// The future is pinned inside this function's own future, so catching costs no allocation.
 pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
-    CatchPanic(Box::pin(future)).await
-}
-
-struct CatchPanic<F>(Pin<Box<F>>);
-
-impl<F: Future> Future for CatchPanic<F> {
-    type Output = Result<F::Output, Box<dyn Any + Send>>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match catch_unwind(AssertUnwindSafe(|| self.0.as_mut().poll(cx))) {
+    let mut future = pin!(future);
+    poll_fn(
+        |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
             Ok(Poll::Pending) => Poll::Pending,
             Err(payload) => Poll::Ready(Err(payload)),
-        }
-    }
+        },
+    )
+    .await
 }

@@ -6,12 +6,10 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::{iter, slice};
 
-use crate::event::{AnyEvent, Event};
-use crate::invoke::{self, HandlerRef};
-use crate::registry::{EnabledSet, Handler, Slot, SlotSnapshot};
-use crate::runtime_list::Snapshot;
+use crate::event::Event;
+use crate::invoke::Reached;
+use crate::registry::{Slot, SlotSnapshot};
 use crate::task::Task;
 
 /// One emit: an event and the handlers it reaches, handed to a [`Processor`](crate::Processor).
@@ -65,33 +63,10 @@ impl<E: Event> Emission<E> {
     /// [`run_inline`](Emission::run_inline) for everything but sync compile-time handlers alone.
     #[inline(never)]
     fn run_inline_slow(self, slot: &'static Slot<E>) {
-        let event = &self.event;
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
-        let SlotSnapshot {
-            enabled,
-            runtime,
-            all,
-        } = slot.snapshot();
-        for (index, handler) in slot.compiled().iter().enumerate() {
-            if enabled.contains(index) && handler.claim() {
-                invoke::call_inline(handler.call_ref(), event, &handler.info, self.debug);
-            }
-        }
-        for handler in runtime.iter().flat_map(|handlers| handlers.iter()) {
-            if handler.claim(slot) {
-                invoke::call_inline(handler.call_ref(), event, &handler.info, self.debug);
-            }
-        }
-        for handler in all.iter().flat_map(|handlers| handlers.iter()) {
-            if handler.claim(slot.all_events()) {
-                let info = handler.info.for_event(E::NAME);
-                invoke::call_inline(
-                    handler.call_ref(),
-                    event as &dyn AnyEvent,
-                    &info,
-                    self.debug,
-                );
-            }
+        let mut cursor = Cursor::new(slot);
+        while let Some(handler) = cursor.next() {
+            handler.call_inline(&self.event, self.debug);
         }
     }
 
@@ -99,25 +74,13 @@ impl<E: Event> Emission<E> {
     ///
     /// The event moves into one `Arc` shared by the tasks.
     pub fn into_tasks(self) -> Tasks<E> {
-        let Some(slot) = self.slot else {
-            return Tasks::empty(self.debug);
-        };
-        let SlotSnapshot {
-            enabled,
-            runtime,
-            all,
-        } = slot.snapshot();
-        if slot.compiled().is_empty() && runtime.is_none() && all.is_none() {
-            return Tasks::empty(self.debug);
-        }
+        let cursor = self
+            .slot
+            .map(Cursor::new)
+            .filter(|cursor| !cursor.is_empty());
         Tasks {
-            event: Some(Arc::new(self.event)),
-            slot: Some(slot),
-            enabled,
-            compiled: slot.compiled().iter().enumerate(),
-            runtime,
-            all,
-            next: 0,
+            event: cursor.as_ref().map(|_| Arc::new(self.event)),
+            cursor,
             debug: self.debug,
         }
     }
@@ -138,69 +101,21 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
 /// A `once` handler is claimed when the iterator yields its task: exactly one emit gets it.
 pub struct Tasks<E: Event> {
     event: Option<Arc<E>>,
-    slot: Option<&'static Slot<E>>,
-    enabled: EnabledSet,
-    compiled: iter::Enumerate<slice::Iter<'static, &'static Handler<E>>>,
-    runtime: Option<Snapshot<E>>,
-    all: Option<Snapshot<dyn AnyEvent>>,
-    /// Position in `runtime`, then in `all`.
-    next: usize,
+    cursor: Option<Cursor<E>>,
     debug: bool,
-}
-
-impl<E: Event> Tasks<E> {
-    fn empty(debug: bool) -> Self {
-        Tasks {
-            event: None,
-            slot: None,
-            enabled: EnabledSet::Bits(0),
-            compiled: [].iter().enumerate(),
-            runtime: None,
-            all: None,
-            next: 0,
-            debug,
-        }
-    }
-
-    fn next_handler(&mut self) -> Option<HandlerRef<E>> {
-        let slot = self.slot?;
-        for (index, handler) in self.compiled.by_ref() {
-            if self.enabled.contains(index) && handler.claim() {
-                return Some(HandlerRef::Compiled(handler));
-            }
-        }
-        let runtime = self.runtime.as_deref().unwrap_or_default();
-        while let Some(handler) = runtime.get(self.next) {
-            self.next += 1;
-            if handler.claim(slot) {
-                return Some(HandlerRef::Runtime(Arc::clone(handler)));
-            }
-        }
-        let all = self.all.as_deref().unwrap_or_default();
-        while let Some(handler) = all.get(self.next - runtime.len()) {
-            self.next += 1;
-            if handler.claim(slot.all_events()) {
-                return Some(HandlerRef::All(Arc::clone(handler)));
-            }
-        }
-        None
-    }
 }
 
 impl<E: Event> Iterator for Tasks<E> {
     type Item = Task;
 
     fn next(&mut self) -> Option<Task> {
-        let handler = self.next_handler()?;
+        let handler = self.cursor.as_mut()?.next()?.to_owned();
         let event = Arc::clone(self.event.as_ref()?);
         Some(Task::new(event, handler, self.debug))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        let runtime = self.runtime.as_deref().map_or(0, <[_]>::len);
-        let all = self.all.as_deref().map_or(0, <[_]>::len);
-        let upper = self.compiled.len() + runtime + all - self.next;
-        (0, Some(upper))
+        (0, Some(self.cursor.as_ref().map_or(0, Cursor::remaining)))
     }
 }
 
@@ -210,5 +125,73 @@ impl<E: Event> fmt::Debug for Tasks<E> {
             .field("event", &E::NAME)
             .field("remaining_at_most", &self.size_hint().1)
             .finish()
+    }
+}
+
+/// Where an emit is among the handlers of its snapshot.
+///
+/// This is the one place that says in which order an emit reaches its handlers (compile-time handlers
+/// in dispatch order, then runtime subscribers in subscription order, then the linker's all-events
+/// subscribers) and where `once` handlers are claimed, so that exactly one emit calls each.
+struct Cursor<E: Event> {
+    slot: &'static Slot<E>,
+    snapshot: SlotSnapshot<E>,
+    /// Position among the compile-time handlers, then the runtime ones, then the all-events ones.
+    compiled: usize,
+    runtime: usize,
+    all: usize,
+}
+
+impl<E: Event> Cursor<E> {
+    /// A cursor at the first handler of a snapshot of `slot` taken now.
+    fn new(slot: &'static Slot<E>) -> Self {
+        Cursor {
+            slot,
+            snapshot: slot.snapshot(),
+            compiled: 0,
+            runtime: 0,
+            all: 0,
+        }
+    }
+
+    /// Whether the snapshot holds no handler at all.
+    fn is_empty(&self) -> bool {
+        self.slot.compiled().is_empty()
+            && self.snapshot.runtime.is_none()
+            && self.snapshot.all.is_none()
+    }
+
+    /// The next handler to call, claimed; `None` once every handler of the snapshot was reached.
+    fn next(&mut self) -> Option<Reached<'_, E>> {
+        let compiled = self.slot.compiled();
+        while let Some(handler) = compiled.get(self.compiled) {
+            let index = self.compiled;
+            self.compiled += 1;
+            if self.snapshot.enabled.contains(index) && handler.claim() {
+                return Some(Reached::Compiled(handler));
+            }
+        }
+        let runtime = self.snapshot.runtime.as_deref().unwrap_or_default();
+        while let Some(handler) = runtime.get(self.runtime) {
+            self.runtime += 1;
+            if handler.claim(self.slot) {
+                return Some(Reached::Runtime(handler));
+            }
+        }
+        let all = self.snapshot.all.as_deref().unwrap_or_default();
+        while let Some(handler) = all.get(self.all) {
+            self.all += 1;
+            if handler.claim(self.slot.all_events()) {
+                return Some(Reached::All(handler));
+            }
+        }
+        None
+    }
+
+    /// How many handlers are left at most.
+    fn remaining(&self) -> usize {
+        let runtime = self.snapshot.runtime.as_deref().map_or(0, <[_]>::len);
+        let all = self.snapshot.all.as_deref().map_or(0, <[_]>::len);
+        (self.slot.compiled().len() - self.compiled) + (runtime - self.runtime) + (all - self.all)
     }
 }

@@ -1,11 +1,12 @@
 //! Calling one handler: catching its panic, reporting its fault, timing it in debug mode.
+//!
+//! An emit reaches three kinds of handler (compile-time, runtime, all-events); [`Reached`] is one of them
+//! borrowed, [`HandlerRef`] one of them owned by a task. Both call through the functions here, which are
+//! the only place a handler call is made outside the inline fast path.
 
-use std::future::Future;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 
+use crate::callbacks::catch_unwind_async;
 use crate::event::{AnyEvent, Event};
 use crate::handler::Outcome;
 use crate::meta::HandlerInfo;
@@ -15,13 +16,13 @@ use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
 
 /// A borrowed view of a handler's call, compile-time or runtime alike. `E` is `dyn AnyEvent` for
 /// all-events handlers.
-pub(crate) enum Call<'h, E: ?Sized> {
+enum Call<'h, E: ?Sized> {
     Sync(&'h SyncCall<E>),
     Async(&'h AsyncCall<E>),
 }
 
 impl<E: Event> Handler<E> {
-    pub(crate) fn call_ref(&self) -> Call<'_, E> {
+    fn call_ref(&self) -> Call<'_, E> {
         match &self.call {
             HandlerFn::Sync(call) => Call::Sync(call),
             HandlerFn::Async(call) => Call::Async(call),
@@ -30,10 +31,87 @@ impl<E: Event> Handler<E> {
 }
 
 impl<E: ?Sized> RuntimeHandler<E> {
-    pub(crate) fn call_ref(&self) -> Call<'_, E> {
+    fn call_ref(&self) -> Call<'_, E> {
         match &self.call {
             RuntimeFn::Sync(call) => Call::Sync(call.as_ref()),
             RuntimeFn::Async(call) => Call::Async(call.as_ref()),
+        }
+    }
+}
+
+/// A handler an emit reached, borrowed from the emit's snapshot of its subscribers.
+pub(crate) enum Reached<'s, E: Event> {
+    Compiled(&'static Handler<E>),
+    Runtime(&'s Arc<RuntimeHandler<E>>),
+    All(&'s Arc<RuntimeHandler<dyn AnyEvent>>),
+}
+
+impl<E: Event> Clone for Reached<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: Event> Copy for Reached<'_, E> {}
+
+impl<'s, E: Event> Reached<'s, E> {
+    /// The handler's identity, naming the event it is called with (also for all-events handlers).
+    pub(crate) fn info(self) -> HandlerInfo {
+        match self {
+            Reached::Compiled(handler) => handler.info,
+            Reached::Runtime(handler) => handler.info,
+            Reached::All(handler) => handler.info.for_event(E::NAME),
+        }
+    }
+
+    pub(crate) fn is_async(self) -> bool {
+        match self {
+            Reached::Compiled(handler) => handler.is_async(),
+            Reached::Runtime(handler) => handler.is_async(),
+            Reached::All(handler) => handler.is_async(),
+        }
+    }
+
+    /// The same handler, owned (for a task that outlives the emit).
+    pub(crate) fn to_owned(self) -> HandlerRef<E> {
+        match self {
+            Reached::Compiled(handler) => HandlerRef::Compiled(handler),
+            Reached::Runtime(handler) => HandlerRef::Runtime(Arc::clone(handler)),
+            Reached::All(handler) => HandlerRef::All(Arc::clone(handler)),
+        }
+    }
+
+    /// Calls the handler in the caller's thread: a sync handler directly, an async one driven by
+    /// [`block_on`](crate::block_on). Reports the handler's fault, and in debug mode its submission,
+    /// outcome and duration.
+    pub(crate) fn call_inline(self, event: &E, debug: bool) {
+        let info = self.info();
+        if debug {
+            report::submitted(&info);
+        }
+        let stopwatch = Stopwatch::start(debug);
+        let outcome = match self.call_sync(event, &info) {
+            Some(outcome) => outcome,
+            None => crate::blocking::block_on(self.call(event, &info)),
+        };
+        stopwatch.finish(&info, outcome);
+    }
+
+    /// Runs the handler with `event` to completion, if it is sync.
+    pub(crate) fn call_sync(self, event: &E, info: &HandlerInfo) -> Option<Outcome> {
+        match self {
+            Reached::Compiled(handler) => sync_only(handler.call_ref(), event, info),
+            Reached::Runtime(handler) => sync_only(handler.call_ref(), event, info),
+            Reached::All(handler) => sync_only(handler.call_ref(), event as &dyn AnyEvent, info),
+        }
+    }
+
+    /// Runs the handler with `event`, sync or async, to completion.
+    pub(crate) async fn call(self, event: &E, info: &HandlerInfo) -> Outcome {
+        match self {
+            Reached::Compiled(handler) => call(handler.call_ref(), event, info).await,
+            Reached::Runtime(handler) => call(handler.call_ref(), event, info).await,
+            Reached::All(handler) => call(handler.call_ref(), event as &dyn AnyEvent, info).await,
         }
     }
 }
@@ -46,40 +124,12 @@ pub(crate) enum HandlerRef<E: Event> {
 }
 
 impl<E: Event> HandlerRef<E> {
-    /// The handler's identity, naming the event it is called with (also for all-events handlers).
-    pub(crate) fn info(&self) -> HandlerInfo {
+    /// The handler, borrowed: what calls it.
+    pub(crate) fn reached(&self) -> Reached<'_, E> {
         match self {
-            HandlerRef::Compiled(handler) => handler.info,
-            HandlerRef::Runtime(handler) => handler.info,
-            HandlerRef::All(handler) => handler.info.for_event(E::NAME),
-        }
-    }
-
-    pub(crate) fn is_async(&self) -> bool {
-        match self {
-            HandlerRef::Compiled(handler) => matches!(handler.call, HandlerFn::Async(_)),
-            HandlerRef::Runtime(handler) => handler.is_async(),
-            HandlerRef::All(handler) => handler.is_async(),
-        }
-    }
-
-    /// Runs the handler with `event` to completion, if it is sync.
-    pub(crate) fn call_sync(&self, event: &E, info: &HandlerInfo) -> Option<Outcome> {
-        match self {
-            HandlerRef::Compiled(handler) => sync_only(handler.call_ref(), event, info),
-            HandlerRef::Runtime(handler) => sync_only(handler.call_ref(), event, info),
-            HandlerRef::All(handler) => sync_only(handler.call_ref(), event as &dyn AnyEvent, info),
-        }
-    }
-
-    /// Runs the handler with `event`, sync or async, to completion.
-    pub(crate) async fn call(&self, event: &E, info: &HandlerInfo) -> Outcome {
-        match self {
-            HandlerRef::Compiled(handler) => call(handler.call_ref(), event, info).await,
-            HandlerRef::Runtime(handler) => call(handler.call_ref(), event, info).await,
-            HandlerRef::All(handler) => {
-                call(handler.call_ref(), event as &dyn AnyEvent, info).await
-            }
+            HandlerRef::Compiled(handler) => Reached::Compiled(handler),
+            HandlerRef::Runtime(handler) => Reached::Runtime(handler),
+            HandlerRef::All(handler) => Reached::All(handler),
         }
     }
 }
@@ -93,59 +143,27 @@ fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> 
 
 /// Calls a sync handler, turning a panic into a reported [`Outcome::Panic`].
 #[inline]
-pub(crate) fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Outcome {
-    match catch_unwind(AssertUnwindSafe(|| call(event))) {
+fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Outcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(event))) {
         Ok(outcome) => outcome,
         Err(payload) => report::panic(info, &*payload),
     }
 }
 
-/// Calls a handler, sync or async, to completion.
-pub(crate) async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, info: &HandlerInfo) -> Outcome {
-    match call {
-        Call::Sync(call) => call_sync(call, event, info),
-        Call::Async(call) => match catch_unwind(AssertUnwindSafe(|| call(event))) {
-            Ok(future) => CatchUnwind { future, info }.await,
-            Err(payload) => report::panic(info, &*payload),
-        },
-    }
-}
-
-/// Calls a handler in the caller's thread: sync handlers directly, async ones driven by [`block_on`].
-///
-/// [`block_on`]: crate::block_on
-#[inline]
-pub(crate) fn call_inline<E: ?Sized + Sync>(
-    handler: Call<'_, E>,
-    event: &E,
-    info: &HandlerInfo,
-    debug: bool,
-) {
-    if debug {
-        report::submitted(info);
-    }
-    let stopwatch = Stopwatch::start(debug);
-    let outcome = match handler {
-        Call::Sync(handler) => call_sync(handler, event, info),
-        handler @ Call::Async(_) => crate::blocking::block_on(call(handler, event, info)),
-    };
-    stopwatch.finish(info, outcome);
-}
-
-/// A future that turns a panic while polling `future` into a reported [`Outcome::Panic`].
-struct CatchUnwind<'s, F> {
-    future: F,
-    info: &'s HandlerInfo,
-}
-
-impl<F: Future<Output = Outcome> + Unpin> Future for CatchUnwind<'_, F> {
-    type Output = Outcome;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
-        let this = &mut *self;
-        match catch_unwind(AssertUnwindSafe(|| Pin::new(&mut this.future).poll(cx))) {
-            Ok(poll) => poll,
-            Err(payload) => Poll::Ready(report::panic(this.info, &*payload)),
+/// Calls a handler, sync or async, to completion, turning a panic (while building the future or while
+/// polling it) into a reported [`Outcome::Panic`].
+async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, info: &HandlerInfo) -> Outcome {
+    let future = match call {
+        Call::Sync(call) => return call_sync(call, event, info),
+        Call::Async(call) => {
+            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(event))) {
+                Ok(future) => future,
+                Err(payload) => return report::panic(info, &*payload),
+            }
         }
+    };
+    match catch_unwind_async(future).await {
+        Ok(outcome) => outcome,
+        Err(payload) => report::panic(info, &*payload),
     }
 }

@@ -59,7 +59,7 @@ struct OwnedCall<E: Event> {
 
 impl<E: Event> ErasedCall for OwnedCall<E> {
     fn info(&self) -> HandlerInfo {
-        self.handler.info()
+        self.handler.reached().info()
     }
 
     fn event(&self) -> &dyn AnyEvent {
@@ -67,21 +67,22 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
     }
 
     fn is_async(&self) -> bool {
-        self.handler.is_async()
+        self.handler.reached().is_async()
     }
 
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture> {
-        let info = self.handler.info();
-        if !self.handler.is_async() {
+        let handler = self.handler.reached();
+        let info = handler.info();
+        if !handler.is_async() {
             let stopwatch = Stopwatch::start(debug);
-            if let Some(outcome) = self.handler.call_sync(&self.event, &info) {
+            if let Some(outcome) = handler.call_sync(&self.event, &info) {
                 stopwatch.finish(&info, outcome);
             }
             return None;
         }
         Some(Box::pin(async move {
             let stopwatch = Stopwatch::start(debug);
-            let outcome = self.handler.call(&self.event, &info).await;
+            let outcome = self.handler.reached().call(&self.event, &info).await;
             stopwatch.finish(&info, outcome);
         }))
     }
@@ -90,7 +91,7 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
 impl Task {
     pub(crate) fn new<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) -> Self {
         if debug {
-            report::submitted(&handler.info());
+            report::submitted(&handler.reached().info());
         }
         Task {
             call: Box::new(OwnedCall { event, handler }),
