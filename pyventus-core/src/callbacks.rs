@@ -13,21 +13,27 @@ use std::pin::pin;
 use std::task::Poll;
 
 use crate::handler::{Failure, HandlerReturn, Outcome};
-use crate::linker::Linker;
-use crate::meta::HandlerInfo;
+use crate::meta::{DefaultSuccessFn, HandlerInfo};
 use crate::report::{self, panic_message};
 
 /// The outcome of a handler without callbacks: `Ok` goes to the linker's default `on_success` (if any),
 /// `Err` is reported.
+///
+/// Generated code passes the linker's `__ON_SUCCESS` constant, so that the check folds away when the
+/// linker has no default `on_success`.
 #[inline]
-pub fn finish<L: Linker, R>(returned: R, info: &HandlerInfo) -> Outcome
+pub fn finish<R>(
+    returned: R,
+    info: &HandlerInfo,
+    default_on_success: Option<DefaultSuccessFn>,
+) -> Outcome
 where
     R: HandlerReturn,
     R::Error: fmt::Debug,
 {
     match returned.into_result() {
         Ok(_) => {
-            succeeded::<L>(info);
+            succeeded(info, default_on_success);
             Outcome::Success
         }
         Err(error) => report::error(info, &error),
@@ -36,8 +42,8 @@ where
 
 /// Calls the linker's default `on_success`, if it has one. Free when it has none (a constant).
 #[inline]
-pub fn succeeded<L: Linker>(info: &HandlerInfo) {
-    if let Some(on_success) = L::__ON_SUCCESS {
+pub fn succeeded(info: &HandlerInfo, default_on_success: Option<DefaultSuccessFn>) {
+    if let Some(on_success) = default_on_success {
         guarded(info, "the linker's default `on_success`", || {
             on_success(info)
         });

@@ -164,7 +164,7 @@ pub trait Linker: Sized + 'static {
         R::Error: fmt::Debug,
         F: Fn(&E) -> R + Send + Sync + 'static,
     {
-        subscription::add_sync::<E, Self, R, F>(handler, false)
+        subscription::add_sync::<E, R, F>(Self::__meta, handler, false)
     }
 
     /// Subscribes `handler` for the next event of type `E` on this linker only; it is then removed.
@@ -215,7 +215,7 @@ pub trait Linker: Sized + 'static {
         R::Error: fmt::Debug,
         F: Fn(&E) -> R + Send + Sync + 'static,
     {
-        subscription::add_sync::<E, Self, R, F>(handler, true)
+        subscription::add_sync::<E, R, F>(Self::__meta, handler, true)
     }
 
     /// Subscribes an async `handler` to the events of type `E` on this linker, at runtime.
@@ -271,7 +271,7 @@ pub trait Linker: Sized + 'static {
         F: Fn(&E) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        subscription::add_async::<E, Self, R, F, Fut>(handler, false)
+        subscription::add_async::<E, R, F, Fut>(Self::__meta, handler, false)
     }
 
     /// An async [`once`](Linker::once).
@@ -301,7 +301,7 @@ pub trait Linker: Sized + 'static {
         F: Fn(&E) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        subscription::add_async::<E, Self, R, F, Fut>(handler, true)
+        subscription::add_async::<E, R, F, Fut>(Self::__meta, handler, true)
     }
 
     /// Subscribes `handler` to every event emitted on this linker: Pyventus's `...` subscription.
@@ -362,7 +362,7 @@ pub trait Linker: Sized + 'static {
         R::Error: fmt::Debug,
         F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
     {
-        subscription::add_all::<Self, R, F>(handler)
+        subscription::add_all::<R, F>(Self::__meta, handler)
     }
 
     /// The subscribers of `E` on this linker, in dispatch order: enabled compile-time handlers, then

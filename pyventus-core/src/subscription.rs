@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::callbacks;
 use crate::event::{AnyEvent, Event};
 use crate::handler::{HandlerReturn, OnceFlag};
-use crate::linker::Linker;
 use crate::meta::{HandlerInfo, LinkerMeta};
 use crate::registry::{ALL_EVENTS, all_events};
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, Unsubscribe};
@@ -170,51 +169,52 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-fn info<E: Event, L: Linker, F>() -> HandlerInfo {
-    HandlerInfo::new(type_name::<F>(), E::NAME, L::__meta)
-}
-
-/// Subscribes a sync closure to `E` on `L`.
-pub(crate) fn add_sync<E, L, R, F>(handler: F, once: bool) -> Result<Subscription, SubscribeError>
-where
-    E: Event,
-    L: Linker,
-    R: HandlerReturn,
-    R::Error: fmt::Debug,
-    F: Fn(&E) -> R + Send + Sync + 'static,
-{
-    let info = info::<E, L, F>();
-    let call = move |event: &E| callbacks::finish::<L, R>(handler(event), &info);
-    add::<E, L>(info, once, RuntimeFn::Sync(Box::new(call)))
-}
-
-/// Subscribes an async closure to `E` on `L`.
-pub(crate) fn add_async<E, L, R, F, Fut>(
+/// Subscribes a sync closure to `E` on the linker `linker` describes.
+pub(crate) fn add_sync<E, R, F>(
+    linker: fn() -> &'static LinkerMeta,
     handler: F,
     once: bool,
 ) -> Result<Subscription, SubscribeError>
 where
     E: Event,
-    L: Linker,
+    R: HandlerReturn,
+    R::Error: fmt::Debug,
+    F: Fn(&E) -> R + Send + Sync + 'static,
+{
+    let info = HandlerInfo::new(type_name::<F>(), E::NAME, linker);
+    let on_success = linker().on_success();
+    let call = move |event: &E| callbacks::finish(handler(event), &info, on_success);
+    add::<E>(info, once, RuntimeFn::Sync(Box::new(call)))
+}
+
+/// Subscribes an async closure to `E` on the linker `linker` describes.
+pub(crate) fn add_async<E, R, F, Fut>(
+    linker: fn() -> &'static LinkerMeta,
+    handler: F,
+    once: bool,
+) -> Result<Subscription, SubscribeError>
+where
+    E: Event,
     R: HandlerReturn,
     R::Error: fmt::Debug,
     F: Fn(&E) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = R> + Send + 'static,
 {
-    let info = info::<E, L, F>();
+    let info = HandlerInfo::new(type_name::<F>(), E::NAME, linker);
+    let on_success = linker().on_success();
     let call: Box<AsyncCall<E>> = Box::new(move |event: &E| {
         let future = handler(event);
-        Box::pin(async move { callbacks::finish::<L, R>(future.await, &info) })
+        Box::pin(async move { callbacks::finish(future.await, &info, on_success) })
     });
-    add::<E, L>(info, once, RuntimeFn::Async(call))
+    add::<E>(info, once, RuntimeFn::Async(call))
 }
 
-fn add<E: Event, L: Linker>(
+fn add<E: Event>(
     info: HandlerInfo,
     once: bool,
     call: RuntimeFn<E>,
 ) -> Result<Subscription, SubscribeError> {
-    let meta = L::__meta();
+    let meta = info.linker_meta();
     let Some(slot) = E::__registry().slot(meta) else {
         panic!(
             "linker `{}` is not registered: pyventus relies on `inventory`, which does not support this platform",
@@ -241,20 +241,22 @@ fn add<E: Event, L: Linker>(
     })
 }
 
-/// Subscribes a closure to every event on `L`.
-pub(crate) fn add_all<L, R, F>(handler: F) -> Result<Subscription, SubscribeError>
+/// Subscribes a closure to every event on the linker `linker` describes.
+pub(crate) fn add_all<R, F>(
+    linker: fn() -> &'static LinkerMeta,
+    handler: F,
+) -> Result<Subscription, SubscribeError>
 where
-    L: Linker,
     R: HandlerReturn,
     R::Error: fmt::Debug,
     F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
 {
-    let meta: &'static LinkerMeta = L::__meta();
-    let info = HandlerInfo::new(type_name::<F>(), ALL_EVENTS, L::__meta);
+    let meta = linker();
+    let info = HandlerInfo::new(type_name::<F>(), ALL_EVENTS, linker);
+    let on_success = meta.on_success();
     let id = next_id();
     let call = move |event: &dyn AnyEvent| {
-        let info = HandlerInfo::new(info.path, event.name(), info.linker);
-        callbacks::finish::<L, R>(handler(event), &info)
+        callbacks::finish(handler(event), &info.for_event(event.name()), on_success)
     };
     let handler = RuntimeHandler {
         id,

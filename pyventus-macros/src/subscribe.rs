@@ -350,6 +350,10 @@ fn generate(input: &SubscribeInput) -> TokenStream {
         .as_ref()
         .map_or_else(|| quote!(0), ToTokens::to_token_stream);
     let once_flag = format_ident!("__PYVENTUS_ONCE");
+    let default_on_success = quote_spanned! {linker.span()=>
+        const __PYVENTUS_ON_SUCCESS: ::core::option::Option<#krate::__private::DefaultSuccessFn> =
+            <#linker as #krate::__private::Linker>::__ON_SUCCESS;
+    };
     let once_static = input.once.then(|| {
         quote!(static #once_flag: #krate::__private::OnceFlag = #krate::__private::OnceFlag::new();)
     });
@@ -368,7 +372,6 @@ fn generate(input: &SubscribeInput) -> TokenStream {
             &thunk_name,
             plain.as_ref().map(|_| &plain_name),
             &info,
-            &linker,
         );
         let plain_const = plain
             .as_ref()
@@ -410,6 +413,7 @@ fn generate(input: &SubscribeInput) -> TokenStream {
     quote! {
         const _: () = {
             #once_static
+            #default_on_success
             #(#handlers)*
         };
     }
@@ -452,7 +456,6 @@ fn thunk(
     name: &Ident,
     plain: Option<&Ident>,
     info: &TokenStream,
-    linker: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let krate = &input.krate;
     let sig = &function.sig;
@@ -473,14 +476,23 @@ fn thunk(
         ReturnType::Default => ident.span(),
     };
     let is_async = sig.asyncness.is_some();
+    // The linker's default `on_success`, a constant defined next to the handlers (see `generate`): the
+    // check folds away when there is none.
+    let default_on_success = quote_spanned!(output_span=> __PYVENTUS_ON_SUCCESS);
     let returned = if is_async {
         quote!(#call.await)
     } else {
         call.clone()
     };
     let outcome = match (&input.on_success, &input.on_failure) {
+        // The returned value is bound to a name spanned on the return type, so that a return type that
+        // is not `()` or `Result` is reported there.
         (None, None) => quote_spanned! {output_span=>
-            #krate::__private::finish::<#linker, _>(#returned, #info)
+            {
+                #[allow(clippy::let_unit_value)]
+                let __pyventus_returned = #returned;
+                #krate::__private::finish(__pyventus_returned, #info, #default_on_success)
+            }
         },
         (Some(on_success), None) => quote_spanned! {output_span=>
             #krate::__private::on_result(#returned, #info, #on_success)
@@ -493,7 +505,7 @@ fn thunk(
             };
             let on_success = match on_success {
                 Some(on_success) => on_success.to_token_stream(),
-                None => quote!(|_| #krate::__private::succeeded::<#linker>(#info)),
+                None => quote!(|_| #krate::__private::succeeded(#info, #default_on_success)),
             };
             quote_spanned! {output_span=>
                 #krate::__private::on_caught(#caught, #info, #on_success, #on_failure)
