@@ -31,8 +31,9 @@ use crate::subscription::{self as subscription, SubscribeError, Subscription};
 /// [`subscribe_all`](Linker::subscribe_all) add a closure and return a [`Subscription`]. Dropping the
 /// handle does not unsubscribe; [`Subscription::unsubscribe`] does, and
 /// [`Subscription::into_guard`] gives a guard that unsubscribes when dropped. Each has a `try_` form
-/// that returns [`SubscribeError`] when the linker's `max_subscribers` is reached, where the plain form
-/// panics with the same message (std's `try_` convention).
+/// that returns [`SubscribeError`] when the subscription is refused (the linker's `max_subscribers` is
+/// reached, or the linker is not registered), where the plain form panics with the same message (std's
+/// `try_` convention). The `try_` forms never panic.
 ///
 /// # Queries and removal
 ///
@@ -103,8 +104,8 @@ pub trait Linker: Sized + 'static {
     ///
     /// # Panics
     ///
-    /// When the linker's `max_subscribers` is reached for `E`; [`try_subscribe`](Linker::try_subscribe)
-    /// returns the error instead.
+    /// When the linker's `max_subscribers` is reached for `E` (or the linker is not registered, see
+    /// [`SubscribeError`]); [`try_subscribe`](Linker::try_subscribe) returns the error instead.
     ///
     /// # Examples
     ///
@@ -137,8 +138,8 @@ pub trait Linker: Sized + 'static {
         subscription::or_panic(Self::try_subscribe(handler))
     }
 
-    /// [`subscribe`](Linker::subscribe), returning an error instead of panicking when the linker's
-    /// `max_subscribers` is reached.
+    /// [`subscribe`](Linker::subscribe), returning an error instead of panicking when the subscription
+    /// is refused.
     ///
     /// # Examples
     ///
@@ -206,8 +207,8 @@ pub trait Linker: Sized + 'static {
         subscription::or_panic(Self::try_once(handler))
     }
 
-    /// [`once`](Linker::once), returning an error instead of panicking when the linker's
-    /// `max_subscribers` is reached.
+    /// [`once`](Linker::once), returning an error instead of panicking when the subscription
+    /// is refused.
     fn try_once<E, R, F>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -262,7 +263,7 @@ pub trait Linker: Sized + 'static {
     }
 
     /// [`subscribe_async`](Linker::subscribe_async), returning an error instead of panicking when the
-    /// linker's `max_subscribers` is reached.
+    /// subscription is refused.
     fn try_subscribe_async<E, R, F, Fut>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -291,8 +292,8 @@ pub trait Linker: Sized + 'static {
         subscription::or_panic(Self::try_once_async(handler))
     }
 
-    /// [`once_async`](Linker::once_async), returning an error instead of panicking when the linker's
-    /// `max_subscribers` is reached.
+    /// [`once_async`](Linker::once_async), returning an error instead of panicking when the subscription
+    /// is refused.
     fn try_once_async<E, R, F, Fut>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -355,7 +356,7 @@ pub trait Linker: Sized + 'static {
     }
 
     /// [`subscribe_all`](Linker::subscribe_all), returning an error instead of panicking when the
-    /// linker's `max_subscribers` is reached.
+    /// subscription is refused.
     fn try_subscribe_all<R, F>(handler: F) -> Result<Subscription, SubscribeError>
     where
         R: HandlerReturn,

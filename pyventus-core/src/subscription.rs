@@ -142,6 +142,13 @@ pub enum SubscribeError {
         /// The linker's limit.
         max: usize,
     },
+    /// The linker was never registered with `inventory`, so it has no subscribers at all. This happens
+    /// only on platforms `inventory` does not support (or for a `Linker` implemented by hand instead of
+    /// declared with `#[linker]`).
+    LinkerNotRegistered {
+        /// The linker's name.
+        linker: &'static str,
+    },
 }
 
 impl fmt::Display for SubscribeError {
@@ -150,6 +157,11 @@ impl fmt::Display for SubscribeError {
             SubscribeError::TooManySubscribers { event, linker, max } => write!(
                 f,
                 "the event `{event}` has reached the maximum of {max} subscriber(s) allowed on linker `{linker}`"
+            ),
+            SubscribeError::LinkerNotRegistered { linker } => write!(
+                f,
+                "linker `{linker}` is not registered: declare it with `#[pyventus::linker]`; registration relies \
+                 on `inventory`, which supports Linux, macOS, Windows, the BSDs, iOS and Android"
             ),
         }
     }
@@ -215,12 +227,11 @@ fn add<E: Event>(
     call: RuntimeFn<E>,
 ) -> Result<Subscription, SubscribeError> {
     let meta = info.linker_meta();
-    let Some(slot) = E::__registry().slot(meta) else {
-        panic!(
-            "linker `{}` is not registered: pyventus relies on `inventory`, which does not support this platform",
-            meta.name()
-        );
-    };
+    let slot = E::__registry()
+        .slot(meta)
+        .ok_or(SubscribeError::LinkerNotRegistered {
+            linker: meta.name(),
+        })?;
     let id = next_id();
     let handler = RuntimeHandler {
         id,
@@ -264,12 +275,9 @@ where
         once: None,
         call: RuntimeFn::Sync(Box::new(call)),
     };
-    let Some(all) = all_events(meta) else {
-        panic!(
-            "linker `{}` is not registered: pyventus relies on `inventory`, which does not support this platform",
-            meta.name()
-        );
-    };
+    let all = all_events(meta).ok_or(SubscribeError::LinkerNotRegistered {
+        linker: meta.name(),
+    })?;
     all.push(Arc::new(handler), meta.max_subscribers(), 0)
         .map_err(|max| SubscribeError::TooManySubscribers {
             event: ALL_EVENTS,
