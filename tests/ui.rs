@@ -7,7 +7,7 @@
 #[test]
 fn ui() {
     let cases = trybuild::TestCases::new();
-    for topic in ["event", "subscribe", "linker"] {
+    for topic in ["event", "subscribe", "linker", "generated"] {
         cases.pass(format!("tests/ui/{topic}/pass/*.rs"));
     }
     for topic in ["event", "subscribe", "linker", "emitter"] {

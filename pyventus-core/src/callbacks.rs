@@ -8,7 +8,7 @@
 use std::any::Any;
 use std::fmt;
 use std::future::{Future, poll_fn};
-use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::panic::AssertUnwindSafe;
 use std::pin::pin;
 use std::task::Poll;
 
@@ -93,9 +93,18 @@ where
 
 /// Runs a callback, reporting its panic.
 fn guarded(info: &HandlerInfo, callback: &str, run: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(run)) {
+    if let Err(payload) = catch_unwind(run) {
         report::callback_panic(info, callback, &*payload);
     }
+}
+
+/// Calls `call`, catching its panic: the sync `catch_unwind` of handlers with an `on_failure` callback.
+///
+/// A caught panic goes to the callback and nothing observes the handler's half-done work, so unwind
+/// safety is not a concern here.
+#[inline]
+pub fn catch_unwind<R>(call: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
+    std::panic::catch_unwind(AssertUnwindSafe(call))
 }
 
 /// Awaits `future`, catching a panic raised while polling it: the async `catch_unwind`.
@@ -103,12 +112,10 @@ fn guarded(info: &HandlerInfo, callback: &str, run: impl FnOnce()) {
 /// The future is pinned inside this function's own future, so catching costs no allocation.
 pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
     let mut future = pin!(future);
-    poll_fn(
-        |cx| match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
-            Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(payload) => Poll::Ready(Err(payload)),
-        },
-    )
+    poll_fn(|cx| match catch_unwind(|| future.as_mut().poll(cx)) {
+        Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
+        Ok(Poll::Pending) => Poll::Pending,
+        Err(payload) => Poll::Ready(Err(payload)),
+    })
     .await
 }

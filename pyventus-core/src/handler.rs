@@ -11,6 +11,13 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// A boxed, sendable future: what async handlers return once type-erased.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Boxes the future of an async handler's wrapper (what `#[subscribe]` generates for an `async fn`).
+#[doc(hidden)]
+#[inline]
+pub fn box_future<'a, T>(future: impl Future<Output = T> + Send + 'a) -> BoxFuture<'a, T> {
+    Box::pin(future)
+}
+
 /// How one handler call ended.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

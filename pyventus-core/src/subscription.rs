@@ -16,7 +16,7 @@ use crate::meta::{HandlerInfo, LinkerMeta};
 use crate::registry::{ALL_EVENTS, all_events};
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, Unsubscribe};
 
-/// A handle on a runtime subscription, returned by [`Linker::subscribe`] and its siblings.
+/// A handle on a runtime subscription, returned by [`Linker::subscribe`](crate::Linker::subscribe) and its siblings.
 ///
 /// Dropping it does **not** unsubscribe (as in Pyventus, the subscription belongs to the linker); call
 /// [`unsubscribe`](Subscription::unsubscribe), or turn it into a [`SubscriptionGuard`] with
@@ -42,7 +42,7 @@ pub struct Subscription {
 
 impl Subscription {
     /// Removes the handler from its linker. Returns `false` when it was already removed (by
-    /// [`Linker::remove`], [`Linker::remove_event`], [`Linker::remove_all`], or because it was a `once`
+    /// [`Linker::remove`](crate::Linker::remove), [`Linker::remove_event`](crate::Linker::remove_event), [`Linker::remove_all`](crate::Linker::remove_all), or because it was a `once`
     /// handler that ran).
     ///
     /// An emit already under way still calls it (it works on a snapshot); later emits do not.

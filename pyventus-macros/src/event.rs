@@ -1,99 +1,104 @@
 //! `#[event]`: implements `Event` for a struct or an enum.
+//!
+//! ```text
+//! #[event]
+//! struct OrderPlaced { id: u64 }
+//!
+//! // expands to the struct, unchanged, followed by:
+//! const _: () = {
+//!     impl ::pyventus::__private::Event for OrderPlaced {
+//!         const NAME: &'static str = "OrderPlaced";
+//!         fn __registry() -> &'static ::pyventus::__private::EventRegistry<Self> {
+//!             static REGISTRY: ::pyventus::__private::EventRegistry<OrderPlaced> =
+//!                 ::pyventus::__private::EventRegistry::new();
+//!             &REGISTRY
+//!         }
+//!     }
+//! };
+//! ```
 
 use proc_macro2::TokenStream;
-use quote::{quote, quote_spanned};
-use syn::parse::Parser;
+use quote::quote_spanned;
 use syn::{Generics, Ident, Item};
 
-use crate::attr::{Errors, crate_path, error_with_item, item_span, parse_options, path_value};
+use crate::errors::Errors;
+use crate::expand::{Attribute, hidden, item_span};
+use crate::options::{EVENT_OPTIONS, Options};
 
 /// A parsed `#[event]`.
-struct EventInput {
+pub(crate) struct EventAttr {
     krate: TokenStream,
     ident: Ident,
     generics: Generics,
 }
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = parse(args, item.clone()).and_then(|input| {
-        validate(&input)?;
-        Ok(generate(&input))
-    });
-    match result {
-        Ok(generated) => quote! {
-            #item
-            #generated
-        },
-        Err(error) => error_with_item(error, item),
-    }
-}
+impl Attribute for EventAttr {
+    const NAME: &'static str = "#[event]";
 
-fn parse(args: TokenStream, item: TokenStream) -> syn::Result<EventInput> {
-    let mut errors = Errors::default();
-    let mut krate = None;
-    for option in parse_options.parse2(args)? {
-        if option.name == "crate" {
-            krate = path_value("#[event]", &option, &mut errors);
-        } else {
-            errors.add(
-                &option.name,
-                format!("unknown `#[event]` option `{}`; the only option is `crate = path::to::pyventus`", option.name),
-            );
-        }
+    fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Self> {
+        let options = Options::parse(Self::NAME, EVENT_OPTIONS, args, errors);
+        let (ident, generics) = match syn::parse2::<Item>(item) {
+            Ok(Item::Struct(item)) => (item.ident, item.generics),
+            Ok(Item::Enum(item)) => (item.ident, item.generics),
+            Ok(other) => {
+                errors.add_at(
+                    item_span(&other),
+                    "`#[event]` can only be used on a struct or an enum",
+                );
+                return None;
+            }
+            Err(error) => {
+                errors.push(error);
+                return None;
+            }
+        };
+        Some(EventAttr {
+            krate: options.crate_path(),
+            ident,
+            generics,
+        })
     }
-    let parsed = match syn::parse2::<Item>(item)? {
-        Item::Struct(item) => Some((item.ident, item.generics)),
-        Item::Enum(item) => Some((item.ident, item.generics)),
-        other => {
-            errors.push(syn::Error::new(
-                item_span(&other),
-                "`#[event]` can only be used on a struct or an enum",
-            ));
-            None
-        }
-    };
-    errors.finish()?;
-    let (ident, generics) = parsed.expect("no error means the item was a struct or an enum");
-    Ok(EventInput {
-        krate: crate_path(krate),
-        ident,
-        generics,
-    })
-}
 
-fn validate(input: &EventInput) -> syn::Result<()> {
-    if !input.generics.params.is_empty() {
-        let message = if input.generics.type_params().next().is_none()
-            && input.generics.const_params().next().is_none()
+    fn validate(&self, errors: &mut Errors) {
+        let generics = &self.generics;
+        if generics.params.is_empty() {
+            return;
+        }
+        let message = if generics.type_params().next().is_none()
+            && generics.const_params().next().is_none()
         {
             "`#[event]` types cannot borrow: events are `'static`, so own the data (`String`, not `&'a str`)"
         } else {
             "`#[event]` cannot be used on generic types: an event is one concrete type; \
-             declare one event type per case instead"
+                 declare one event type per case instead"
         };
-        return Err(syn::Error::new_spanned(&input.generics, message));
+        errors.add(generics, message);
     }
-    Ok(())
-}
 
-fn generate(input: &EventInput) -> TokenStream {
-    let EventInput { krate, ident, .. } = input;
-    let name = ident.to_string();
-    // Spanned on the user's type name, so that "cannot be sent between threads safely" points at it.
-    let event_impl = quote_spanned! {ident.span()=>
-        impl #krate::__private::Event for #ident {
-            const NAME: &'static str = #name;
+    fn generate(&self) -> TokenStream {
+        let EventAttr { krate, ident, .. } = self;
+        let name = ident.to_string();
+        // Spanned on the user's type name, so that "cannot be sent between threads safely" points at it.
+        hidden(quote_spanned! {ident.span()=>
+            impl #krate::__private::Event for #ident {
+                const NAME: &'static str = #name;
 
-            fn __registry() -> &'static #krate::__private::EventRegistry<Self> {
-                static REGISTRY: #krate::__private::EventRegistry<#ident> =
-                    #krate::__private::EventRegistry::new();
-                &REGISTRY
+                fn __registry() -> &'static #krate::__private::EventRegistry<Self> {
+                    static REGISTRY: #krate::__private::EventRegistry<#ident> =
+                        #krate::__private::EventRegistry::new();
+                    &REGISTRY
+                }
             }
+        })
+    }
+
+    /// The same `impl Event`, so that every `#[subscribe]` of the event still compiles; none for a
+    /// generic type, which cannot have one.
+    fn fallback(&self) -> TokenStream {
+        if self.generics.params.is_empty() {
+            self.generate()
+        } else {
+            TokenStream::new()
         }
-    };
-    quote! {
-        const _: () = {
-            #event_impl
-        };
     }
 }

@@ -1,15 +1,35 @@
 //! `#[linker]`: declares a linker type.
+//!
+//! ```text
+//! #[linker(max_subscribers = 8, on_success = f)]
+//! struct Billing;
+//!
+//! // expands to the struct, unchanged, followed by:
+//! const _: () = {
+//!     impl ::pyventus::__private::Linker for Billing {
+//!         const __ON_SUCCESS: Option<DefaultSuccessFn> = Some(f);
+//!         fn __meta() -> &'static ::pyventus::__private::LinkerMeta {
+//!             static META: LinkerMeta = LinkerMeta::new(concat!(module_path!(), "::", "Billing"))
+//!                 .with_max_subscribers(8)
+//!                 .with_on_success(f);
+//!             &META
+//!         }
+//!     }
+//!     ::pyventus::__private::submit! { LinkerRegistration::new(<Billing as Linker>::__meta) }
+//! };
+//! ```
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
-use syn::parse::Parser;
 use syn::spanned::Spanned;
 use syn::{Expr, ExprLit, Generics, Ident, Item, Lit};
 
-use crate::attr::{Errors, crate_path, error_with_item, item_span, parse_options, path_value};
+use crate::errors::Errors;
+use crate::expand::{Attribute, hidden, item_span};
+use crate::options::{LINKER_OPTIONS, Options};
 
 /// A parsed `#[linker]`.
-struct LinkerInput {
+pub(crate) struct LinkerAttr {
     krate: TokenStream,
     ident: Ident,
     generics: Generics,
@@ -18,154 +38,123 @@ struct LinkerInput {
     on_failure: Option<Expr>,
 }
 
-pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let result = parse(args, item.clone()).and_then(|input| {
-        validate(&input)?;
-        Ok(generate(&input))
-    });
-    match result {
-        Ok(generated) => quote! {
-            #item
-            #generated
-        },
-        Err(error) => error_with_item(error, item),
-    }
-}
+impl Attribute for LinkerAttr {
+    const NAME: &'static str = "#[linker]";
 
-fn parse(args: TokenStream, item: TokenStream) -> syn::Result<LinkerInput> {
-    let mut errors = Errors::default();
-    let mut krate = None;
-    let mut max_subscribers = None;
-    let mut on_success = None;
-    let mut on_failure = None;
-    let mut seen: Vec<String> = Vec::new();
-    for option in parse_options.parse2(args)? {
-        let name = option.name.to_string();
-        if seen.contains(&name) {
-            errors.add(
-                &option.name,
-                format!("`#[linker]` option `{name}` is given twice"),
-            );
-            continue;
-        }
-        seen.push(name.clone());
-        let slot = match name.as_str() {
-            "crate" => {
-                krate = path_value("#[linker]", &option, &mut errors);
-                continue;
-            }
-            "max_subscribers" => &mut max_subscribers,
-            "on_success" => &mut on_success,
-            "on_failure" => &mut on_failure,
-            _ => {
-                errors.add(
-                    &option.name,
-                    format!(
-                        "unknown `#[linker]` option `{name}`; expected `max_subscribers = N`, \
-                         `on_success = f` or `on_failure = g`"
-                    ),
+    fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Self> {
+        let options = Options::parse(Self::NAME, LINKER_OPTIONS, args, errors);
+        let (ident, generics) = match syn::parse2::<Item>(item) {
+            Ok(Item::Struct(item)) => (item.ident, item.generics),
+            Ok(other) => {
+                errors.add_at(
+                    item_span(&other),
+                    "`#[linker]` can only be used on a struct, like `struct MyLinker;`",
                 );
-                continue;
+                return None;
+            }
+            Err(error) => {
+                errors.push(error);
+                return None;
             }
         };
-        match option.value {
-            Some(value) => *slot = Some(value),
-            None => errors.add(
-                &option.name,
-                format!("`#[linker]` option `{name}` needs a value: `{name} = ...`"),
-            ),
-        }
+        Some(LinkerAttr {
+            krate: options.crate_path(),
+            ident,
+            generics,
+            max_subscribers: options.value("max_subscribers").cloned(),
+            on_success: options.value("on_success").cloned(),
+            on_failure: options.value("on_failure").cloned(),
+        })
     }
-    let parsed = match syn::parse2::<Item>(item)? {
-        Item::Struct(item) => Some((item.ident, item.generics)),
-        other => {
-            errors.push(syn::Error::new(
-                item_span(&other),
-                "`#[linker]` can only be used on a struct, like `struct MyLinker;`",
-            ));
-            None
-        }
-    };
-    errors.finish()?;
-    let (ident, generics) = parsed.expect("no error means the item was a struct");
-    Ok(LinkerInput {
-        krate: crate_path(krate),
-        ident,
-        generics,
-        max_subscribers,
-        on_success,
-        on_failure,
-    })
-}
 
-fn validate(input: &LinkerInput) -> syn::Result<()> {
-    let mut errors = Errors::default();
-    if !input.generics.params.is_empty() {
-        errors.add(
-            &input.generics,
-            "`#[linker]` cannot be used on generic structs: a linker is one namespace; declare one struct per linker",
-        );
-    }
-    if let Some(max) = &input.max_subscribers {
-        match max {
-            Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => match int.base10_parse::<usize>() {
-                Ok(0) => errors.add(int, "`max_subscribers` must be at least 1"),
-                Ok(_) => {}
-                Err(error) => errors.push(error),
-            },
-            other => errors.add(
-                other,
-                "`#[linker]` option `max_subscribers` takes an integer literal, like `max_subscribers = 10`",
-            ),
+    fn validate(&self, errors: &mut Errors) {
+        if !self.generics.params.is_empty() {
+            errors.add(
+                &self.generics,
+                "`#[linker]` cannot be used on generic structs: a linker is one namespace; declare one struct per linker",
+            );
         }
-    }
-    errors.finish()
-}
-
-fn generate(input: &LinkerInput) -> TokenStream {
-    let LinkerInput { krate, ident, .. } = input;
-    let name = ident.to_string();
-    let max_subscribers = input
-        .max_subscribers
-        .as_ref()
-        .map(|max| quote_spanned!(max.span()=> .with_max_subscribers(#max)));
-    let on_failure = input
-        .on_failure
-        .as_ref()
-        .map(|on_failure| quote_spanned!(on_failure.span()=> .with_on_failure(#on_failure)));
-    let meta_on_success = input
-        .on_success
-        .as_ref()
-        .map(|on_success| quote_spanned!(on_success.span()=> .with_on_success(#on_success)));
-    let on_success = input.on_success.as_ref().map(|on_success| {
-        quote_spanned! {on_success.span()=>
-            const __ON_SUCCESS: ::core::option::Option<#krate::__private::DefaultSuccessFn> =
-                ::core::option::Option::Some(#on_success);
-        }
-    });
-    let linker_impl = quote_spanned! {ident.span()=>
-        impl #krate::__private::Linker for #ident {
-            #on_success
-
-            fn __meta() -> &'static #krate::__private::LinkerMeta {
-                static META: #krate::__private::LinkerMeta =
-                    #krate::__private::LinkerMeta::new(::core::concat!(::core::module_path!(), "::", #name))
-                        #max_subscribers
-                        #meta_on_success
-                        #on_failure;
-                &META
+        if let Some(max) = &self.max_subscribers {
+            match max {
+                Expr::Lit(ExprLit {
+                    lit: Lit::Int(int), ..
+                }) => match int.base10_parse::<usize>() {
+                    Ok(0) => errors.add(int, "`max_subscribers` must be at least 1"),
+                    Ok(_) => {}
+                    Err(error) => errors.push(error),
+                },
+                other => errors.add(
+                    other,
+                    "`#[linker]` option `max_subscribers` takes an integer literal, like `max_subscribers = 10`",
+                ),
             }
         }
-    };
-    quote! {
-        const _: () = {
+    }
+
+    fn generate(&self) -> TokenStream {
+        let LinkerAttr { krate, ident, .. } = self;
+        let max_subscribers = self
+            .max_subscribers
+            .as_ref()
+            .map(|max| quote_spanned!(max.span()=> .with_max_subscribers(#max)));
+        let on_failure = self
+            .on_failure
+            .as_ref()
+            .map(|on_failure| quote_spanned!(on_failure.span()=> .with_on_failure(#on_failure)));
+        let meta_on_success = self
+            .on_success
+            .as_ref()
+            .map(|on_success| quote_spanned!(on_success.span()=> .with_on_success(#on_success)));
+        let on_success = self.on_success.as_ref().map(|on_success| {
+            quote_spanned! {on_success.span()=>
+                const __ON_SUCCESS: #krate::__private::Option<#krate::__private::DefaultSuccessFn> =
+                    #krate::__private::Some(#on_success);
+            }
+        });
+        let linker_impl = self.linker_impl(
+            on_success,
+            quote!(#max_subscribers #meta_on_success #on_failure),
+        );
+        hidden(quote! {
             #linker_impl
 
-            #krate::__private::inventory::submit! {
+            #krate::__private::submit! {
                 #krate::__private::LinkerRegistration::new(
                     <#ident as #krate::__private::Linker>::__meta
                 )
             }
-        };
+        })
+    }
+
+    /// An `impl Linker` without options or registration, so that code naming the linker still compiles;
+    /// none for a generic struct.
+    fn fallback(&self) -> TokenStream {
+        if self.generics.params.is_empty() {
+            hidden(self.linker_impl(None, TokenStream::new()))
+        } else {
+            TokenStream::new()
+        }
+    }
+}
+
+impl LinkerAttr {
+    /// The `impl Linker`, with `items` inside it and `options` applied to its `LinkerMeta`.
+    fn linker_impl(&self, items: Option<TokenStream>, options: TokenStream) -> TokenStream {
+        let LinkerAttr { krate, ident, .. } = self;
+        let name = ident.to_string();
+        quote_spanned! {ident.span()=>
+            impl #krate::__private::Linker for #ident {
+                #items
+
+                fn __meta() -> &'static #krate::__private::LinkerMeta {
+                    static META: #krate::__private::LinkerMeta =
+                        #krate::__private::LinkerMeta::new(
+                            #krate::__private::concat!(#krate::__private::module_path!(), "::", #name)
+                        )
+                        #options;
+                    &META
+                }
+            }
+        }
     }
 }

@@ -13,10 +13,10 @@ use crate::handler::{BoxFuture, OnceFlag, Outcome};
 use crate::meta::HandlerInfo;
 
 /// A sync handler, as stored: a function pointer to the `#[subscribe]` wrapper.
-pub type SyncFn<E> = fn(&E) -> Outcome;
+pub(crate) type SyncFn<E> = fn(&E) -> Outcome;
 
 /// An async handler, as stored: a function pointer returning the handler's boxed future.
-pub type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
+pub(crate) type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
 
 /// The call of a compile-time handler.
 #[doc(hidden)]

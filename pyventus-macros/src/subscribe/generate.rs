@@ -1,0 +1,231 @@
+//! The code of a `#[subscribe]`: per event, a wrapper function, a handler static and its registration.
+
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
+
+use super::SubscribeAttr;
+use crate::expand::hidden;
+
+/// Everything `#[subscribe]` adds after the user's function.
+pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
+    let Some(function) = &attr.function else {
+        // `parse` reported why there is no function, so generation never runs without one.
+        return syn::Error::new(
+            Span::call_site(),
+            "`#[subscribe]` found no function to register; please report this as a pyventus bug",
+        )
+        .into_compile_error();
+    };
+    let krate = &attr.krate;
+    let path = function.sig.ident.to_string();
+    let linker = match &attr.linker {
+        Some(linker) => linker.to_token_stream(),
+        None => quote!(#krate::__private::EventLinker),
+    };
+    let priority = attr
+        .priority
+        .as_ref()
+        .map_or_else(|| quote!(0), ToTokens::to_token_stream);
+    let default_on_success = quote_spanned! {linker.span()=>
+        const __PYVENTUS_ON_SUCCESS: #krate::__private::Option<#krate::__private::DefaultSuccessFn> =
+            <#linker as #krate::__private::Linker>::__ON_SUCCESS;
+    };
+    let once_flag = format_ident!("__PYVENTUS_ONCE");
+    let once_static = attr.once.then(|| {
+        quote!(static #once_flag: #krate::__private::OnceFlag = #krate::__private::OnceFlag::new();)
+    });
+    let once = attr.once.then(|| quote!(.once(&#once_flag)));
+    let plain = plain_call(attr, function);
+
+    let handlers = attr.events.iter().enumerate().map(|(index, event)| {
+        let handler = format_ident!("__PYVENTUS_HANDLER_{}", index);
+        let wrapper_name = format_ident!("__pyventus_call_{}", index);
+        let plain_name = format_ident!("__PYVENTUS_PLAIN_{}", index);
+        let (wrapper_fn, kind) = wrapper(
+            attr,
+            function,
+            event,
+            &wrapper_name,
+            plain.as_ref().map(|_| &plain_name),
+            &quote!(#handler.info()),
+        );
+        let plain_const = plain
+            .as_ref()
+            .map(|plain| quote!(const #plain_name: fn(&#event) = #plain;));
+        let with_plain = plain.as_ref().map(|_| quote!(.with_plain(#plain_name)));
+        let linker_meta = quote_spanned! {linker.span()=>
+            <#linker as #krate::__private::Linker>::__meta
+        };
+        let event_name = quote_spanned! {event.span()=>
+            <#event as #krate::__private::Event>::NAME
+        };
+        let registration = quote_spanned! {event.span()=>
+            #krate::__private::Registration::new::<#event>(&#handler)
+        };
+        quote! {
+            #plain_const
+
+            #wrapper_fn
+
+            static #handler: #krate::__private::Handler<#event> = #krate::__private::Handler::new(
+                #krate::__private::HandlerInfo::new(
+                    #krate::__private::concat!(#krate::__private::module_path!(), "::", #path),
+                    #event_name,
+                    #linker_meta,
+                ),
+                #krate::__private::HandlerFn::#kind(#wrapper_name),
+            )
+            .with_priority(#priority)
+            .at(#krate::__private::line!(), #krate::__private::column!())
+            #with_plain
+            #once;
+
+            #krate::__private::submit! {
+                #registration
+            }
+        }
+    });
+
+    hidden(quote! {
+        #once_static
+        #default_on_success
+        #(#handlers)*
+    })
+}
+
+/// The user's function as a `fn(&Event)` pointer, when the inline fast path may call it without the
+/// wrapper: sync, one `&Event` argument, returns `()`, no callbacks, one event. Spanned on the user's
+/// argument type, so that a handler of the wrong event is reported there, once.
+fn plain_call(attr: &SubscribeAttr, function: &ItemFn) -> Option<TokenStream> {
+    let sig = &function.sig;
+    let returns_unit = match &sig.output {
+        ReturnType::Default => true,
+        ReturnType::Type(_, ty) => matches!(&**ty, Type::Tuple(tuple) if tuple.elems.is_empty()),
+    };
+    let eligible = sig.asyncness.is_none()
+        && returns_unit
+        && attr.events.len() == 1
+        && attr.on_success.is_none()
+        && attr.on_failure.is_none();
+    let argument = match sig.inputs.first() {
+        Some(FnArg::Typed(typed)) if eligible => typed,
+        _ => return None,
+    };
+    let Type::Reference(reference) = &*argument.ty else {
+        return None;
+    };
+    if matches!(*reference.elem, Type::TraitObject(_)) {
+        return None;
+    }
+    let ident = &sig.ident;
+    Some(quote_spanned!(reference.elem.span()=> #ident))
+}
+
+/// The wrapper the handler static points to: calls the user's function (through `plain` when there is
+/// one) and turns what it returns (or its panic, with `on_failure`) into an outcome. Returns the
+/// wrapper and its kind (`Sync` or `Async`, the `HandlerFn` variant).
+fn wrapper(
+    attr: &SubscribeAttr,
+    function: &ItemFn,
+    event: &Type,
+    name: &Ident,
+    plain: Option<&Ident>,
+    info: &TokenStream,
+) -> (TokenStream, TokenStream) {
+    let krate = &attr.krate;
+    let sig = &function.sig;
+    let ident = &sig.ident;
+    // The wrapper's parameter, invisible to the user's names (a handler may be called `event`).
+    let event_arg = Ident::new("__pyventus_event", Span::mixed_site());
+    let call = match (plain, sig.inputs.first()) {
+        (Some(plain), _) => quote!(#plain(#event_arg)),
+        // Spanned on the user's argument type, so that a handler of the wrong event is reported there.
+        (None, Some(FnArg::Typed(typed))) => quote_spanned!(typed.ty.span()=> #ident(#event_arg)),
+        (None, _) => quote!({
+            let _ = #event_arg;
+            #ident()
+        }),
+    };
+    let output_span = match &sig.output {
+        ReturnType::Type(_, ty) => ty.span(),
+        ReturnType::Default => ident.span(),
+    };
+    let is_async = sig.asyncness.is_some();
+    let default_on_success = quote_spanned!(output_span=> __PYVENTUS_ON_SUCCESS);
+    let returned = if is_async {
+        quote!(#call.await)
+    } else {
+        call.clone()
+    };
+    let outcome = match (&attr.on_success, &attr.on_failure) {
+        // The returned value is bound to a name spanned on the return type, so that a return type that
+        // is not `()` or `Result` is reported there.
+        (None, None) => quote_spanned! {output_span=>
+            {
+                let __pyventus_returned = #returned;
+                #krate::__private::finish(__pyventus_returned, #info, #default_on_success)
+            }
+        },
+        (Some(on_success), None) => quote_spanned! {output_span=>
+            #krate::__private::on_result(#returned, #info, #on_success)
+        },
+        (on_success, Some(on_failure)) => {
+            let caught = if is_async {
+                quote!(#krate::__private::catch_unwind_async(#call).await)
+            } else {
+                quote!(#krate::__private::catch_unwind(|| #call))
+            };
+            let on_success = match on_success {
+                Some(on_success) => on_success.to_token_stream(),
+                None => quote!(|_| #krate::__private::succeeded(#info, #default_on_success)),
+            };
+            quote_spanned! {output_span=>
+                #krate::__private::on_caught(#caught, #info, #on_success, #on_failure)
+            }
+        }
+    };
+    if is_async {
+        // Spanned on the function's name, `pyventus` path included, so that "future cannot be sent
+        // between threads safely" points at the handler.
+        let krate_at_name = respan(krate.clone(), ident.span());
+        let boxed = quote_spanned! {ident.span()=>
+            #krate_at_name::__private::box_future(async move { #outcome })
+        };
+        (
+            quote! {
+                fn #name(#event_arg: &#event) -> #krate::__private::BoxFuture<'_, #krate::__private::Outcome> {
+                    #boxed
+                }
+            },
+            quote!(Async),
+        )
+    } else {
+        (
+            quote! {
+                fn #name(#event_arg: &#event) -> #krate::__private::Outcome {
+                    #outcome
+                }
+            },
+            quote!(Sync),
+        )
+    }
+}
+
+/// `tokens`, every one of them moved to `span` (for diagnostics only: resolution is unchanged).
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
+}

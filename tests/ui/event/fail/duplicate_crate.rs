@@ -1,0 +1,6 @@
+use pyventus::prelude::*;
+
+#[event(crate = pyventus, crate = pyventus)]
+struct Ping;
+
+fn main() {}
