@@ -88,6 +88,8 @@
 //! |---|---|---|
 //! | `tokio` | yes | [`TokioProcessor`]; async handlers driven by tokio (so they may await tokio timers and IO) |
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub use pyventus_core::{
     AnyEvent, BoxFuture, DefaultFailureFn, DefaultSuccessFn, Emission, Event, EventEmitter,
     EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Processor, SubscribeError,
@@ -99,6 +101,7 @@ pub use pyventus_core::{
 pub use pyventus_core::processors::{ExecutorProcessor, InlineProcessor};
 
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 #[doc(inline)]
 pub use pyventus_core::processors::TokioProcessor;
 

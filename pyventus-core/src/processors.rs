@@ -14,4 +14,5 @@ mod tokio;
 pub use self::executor::ExecutorProcessor;
 pub use self::inline::InlineProcessor;
 #[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub use self::tokio::TokioProcessor;

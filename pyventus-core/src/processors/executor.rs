@@ -1,3 +1,10 @@
+//! The executor processor: a pool of threads fed by one queue (Pyventus's `ExecutorProcessingService`).
+//!
+//! `emit` queues each handler call as a [`Task`] and returns; each worker thread takes tasks in
+//! submission order and runs them to completion (async handlers through [`block_on`](crate::block_on)).
+//! Shutting down closes the queue and waits for the workers to drain it; a call submitted after that runs
+//! on the submitting thread, with a warning, so that nothing submitted is lost.
+
 use std::cell::Cell;
 use std::collections::VecDeque;
 use std::fmt;

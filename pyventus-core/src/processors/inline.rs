@@ -1,3 +1,10 @@
+//! The inline processor: every handler runs on the emitting thread before `emit` returns.
+//!
+//! This is the processor of the Pyventus page's custom processing service. It overrides
+//! [`Processor::dispatch`] to run an emission in place ([`Emission::run_inline`]): the event is borrowed,
+//! not moved into an `Arc`, and sync compile-time handlers are called through plain function pointers,
+//! so such an emit allocates nothing and takes no lock.
+
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::processor::Processor;

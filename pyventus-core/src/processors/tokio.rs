@@ -1,3 +1,10 @@
+//! The tokio processor: every handler call becomes a tokio task (Pyventus's `AsyncIOProcessingService`).
+//!
+//! Inside a runtime, a call is spawned on the caller's runtime and `emit` returns at once; a shared
+//! in-flight counter lets [`TokioProcessor::wait_for_tasks`] wait for every call of the processor and its
+//! clones. Outside a runtime, the calls of one emit run on pyventus's background runtime and the emit
+//! waits for them (see [`block_on`](crate::block_on) for where that runtime comes from).
+
 use std::fmt;
 use std::pin::pin;
 use std::sync::Arc;
@@ -56,6 +63,7 @@ use crate::task::Task;
 /// # }
 /// ```
 #[derive(Clone, Default)]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub struct TokioProcessor {
     tracker: Arc<Tracker>,
     blocking_sync: bool,
