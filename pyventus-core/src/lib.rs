@@ -1,27 +1,87 @@
 //! The runtime of [pyventus](https://docs.rs/pyventus): events, linkers, emitters and processors.
 //!
 //! Use it through the `pyventus` crate, which re-exports everything here together with the attribute
-//! macros. The model is described there.
+//! macros. The model is described there; this page is for reading the code.
+//!
+//! # Module map
+//!
+//! Lowest layer first. A module uses only modules above it in this list, with one exception the data
+//! model needs: an event type names its registry (`Event::__registry`, which is how dispatch finds its
+//! handlers without a lookup) and the registry is generic over the event, so `event` and `registry` use
+//! each other. `tests/layering.rs` checks this against the `use` lines, in this order.
+//!
+//! | layer | module | what it holds |
+//! |---|---|---|
+//! | vocabulary | `handler` | what a handler may return (`HandlerReturn`), how a call ended (`Outcome`), why it failed (`Failure`), `OnceFlag`, `BoxFuture` |
+//! | | `debug` | the global debug switch |
+//! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
+//! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
+//! | | `report` | where faults and debug lines go |
+//! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report; the catch-unwind future |
+//! | storage | `runtime_list` | closures subscribed at run time, in a copy-on-write list |
+//! | | `event` ⇄ `registry` | `Event`, `AnyEvent`; per event, a table of *slots* (one per linker), each holding the compile-time handlers (`registry/compiled`), runtime handlers and a version word (`registry/slot`); per linker, its all-events subscribers (`registry/all_events`) |
+//! | calling | `invoke` | calling one handler of any kind: catch its panic, report its fault, time it |
+//! | linkers | `subscription` | runtime subscriptions and their handles |
+//! | | `query` | who is subscribed to what; removal |
+//! | | `linker` | the public `Linker` trait and `EventLinker` |
+//! | dispatch | `task` | one handler call, owned, for processors that run it elsewhere |
+//! | | `dispatch` | `Emission` (one emit) and `Tasks`; the one loop that says in which order an emit reaches its handlers |
+//! | | `processor` | the `Processor` trait |
+//! | | `emitter` | `EventEmitter` |
+//! | | `processors` | `InlineProcessor`, `TokioProcessor`, `ExecutorProcessor` |
+//!
+//! Each protocol lives in one file: the version word that makes an emit's snapshot consistent is private
+//! to `registry/slot.rs` (every change goes through `Slot::write`), the copy-on-write list to
+//! `runtime_list.rs`, the in-flight count of the tokio processor to `processors/tokio.rs`, the queue and
+//! its drain to `processors/executor.rs`.
+//!
+//! # Life of an emit
+//!
+//! 1. `EventEmitter::emit` (`emitter.rs`) finds the event's slot on its linker:
+//!    `E::__registry()` is a `static` that `#[event]` generated (`event.rs`); `.slot(L::__meta())`
+//!    indexes its table by the linker's index (`registry.rs`, `meta.rs`). The table is built on the
+//!    event's first use, from the handlers `#[subscribe]` registered with `inventory`.
+//! 2. The event and its slot become an `Emission` (`dispatch.rs`), handed to the processor's
+//!    `dispatch` (`processor.rs`).
+//! 3. The inline processor (`processors/inline.rs`) runs the emission in place. When the slot's version
+//!    word says only plain sync compile-time handlers are there (`registry/slot.rs`), it calls their
+//!    function pointers under one `catch_unwind`; a panic is reported (`report.rs`) and the next handler
+//!    runs.
+//! 4. Otherwise the emit takes a consistent snapshot of the slot (enabled compile-time handlers, the
+//!    runtime list, the linker's all-events list) and walks it with a cursor (`dispatch.rs`), which
+//!    claims `once` handlers as it reaches them. Each handler is called through `invoke.rs` (catch its
+//!    panic, time it in debug mode), which calls the wrapper `#[subscribe]` generated, which hands the
+//!    handler's return value to `callbacks.rs` (its `on_success` / `on_failure`, the linker's defaults,
+//!    or a report).
+//! 5. Any other processor gets the same walk as `Tasks` (`dispatch.rs`): each handler call owned, as a
+//!    `Task` (`task.rs`) sharing the event through one `Arc`, which the processor runs where it likes
+//!    (`processors/tokio.rs`, `processors/executor.rs`, or the user's own).
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+// Vocabulary.
 mod blocking;
-mod callbacks;
 mod debug;
+mod handler;
+// Identity.
+mod callbacks;
+mod meta;
+mod report;
+// Storage.
+mod event;
+mod registry;
+mod runtime_list;
+// Calling.
+mod invoke;
+// Linkers.
+mod linker;
+mod query;
+mod subscription;
+// Dispatch.
 mod dispatch;
 mod emitter;
-mod event;
-mod handler;
-mod invoke;
-mod linker;
-mod meta;
 mod processor;
 pub mod processors;
-mod query;
-mod registry;
-mod report;
-mod runtime_list;
-mod subscription;
 mod task;
 
 pub use crate::blocking::block_on;
