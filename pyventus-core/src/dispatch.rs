@@ -64,8 +64,9 @@ impl<E: Event> Emission<E> {
     #[inline(never)]
     fn run_inline_slow(self, slot: &'static Slot<E>) {
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
-        let mut cursor = Cursor::new(slot);
-        while let Some(handler) = cursor.next() {
+        let snapshot = slot.snapshot();
+        let mut cursor = Cursor::default();
+        while let Some(handler) = cursor.next(slot, &snapshot) {
             handler.call_inline(&self.event, self.debug);
         }
     }
@@ -74,13 +75,14 @@ impl<E: Event> Emission<E> {
     ///
     /// The event moves into one `Arc` shared by the tasks.
     pub fn into_tasks(self) -> Tasks<E> {
-        let cursor = self
+        let walk = self
             .slot
-            .map(Cursor::new)
-            .filter(|cursor| !cursor.is_empty());
+            .map(|slot| (slot, slot.snapshot()))
+            .filter(|(slot, snapshot)| !is_empty(slot, snapshot));
         Tasks {
-            event: cursor.as_ref().map(|_| Arc::new(self.event)),
-            cursor,
+            event: walk.as_ref().map(|_| Arc::new(self.event)),
+            walk,
+            cursor: Cursor::default(),
             debug: self.debug,
         }
     }
@@ -101,7 +103,9 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
 /// A `once` handler is claimed when the iterator yields its task: exactly one emit gets it.
 pub struct Tasks<E: Event> {
     event: Option<Arc<E>>,
-    cursor: Option<Cursor<E>>,
+    /// The slot and the snapshot of it the tasks come from; `None` when there are none.
+    walk: Option<(&'static Slot<E>, SlotSnapshot<E>)>,
+    cursor: Cursor,
     debug: bool,
 }
 
@@ -109,13 +113,18 @@ impl<E: Event> Iterator for Tasks<E> {
     type Item = Task;
 
     fn next(&mut self) -> Option<Task> {
-        let handler = self.cursor.as_mut()?.next()?.to_owned();
+        let (slot, snapshot) = self.walk.as_ref()?;
+        let handler = self.cursor.next(slot, snapshot)?.to_owned();
         let event = Arc::clone(self.event.as_ref()?);
         Some(Task::new(event, handler, self.debug))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        (0, Some(self.cursor.as_ref().map_or(0, Cursor::remaining)))
+        let remaining = self
+            .walk
+            .as_ref()
+            .map_or(0, |(slot, snapshot)| self.cursor.remaining(slot, snapshot));
+        (0, Some(remaining))
     }
 }
 
@@ -128,70 +137,64 @@ impl<E: Event> fmt::Debug for Tasks<E> {
     }
 }
 
+/// Whether a snapshot of `slot` holds no handler at all.
+fn is_empty<E: Event>(slot: &Slot<E>, snapshot: &SlotSnapshot<E>) -> bool {
+    slot.compiled().is_empty() && snapshot.runtime.is_none() && snapshot.all.is_none()
+}
+
 /// Where an emit is among the handlers of its snapshot.
 ///
 /// This is the one place that says in which order an emit reaches its handlers (compile-time handlers
 /// in dispatch order, then runtime subscribers in subscription order, then the linker's all-events
 /// subscribers) and where `once` handlers are claimed, so that exactly one emit calls each.
-struct Cursor<E: Event> {
-    slot: &'static Slot<E>,
-    snapshot: SlotSnapshot<E>,
+#[derive(Default)]
+struct Cursor {
     /// Position among the compile-time handlers, then the runtime ones, then the all-events ones.
     compiled: usize,
     runtime: usize,
     all: usize,
 }
 
-impl<E: Event> Cursor<E> {
-    /// A cursor at the first handler of a snapshot of `slot` taken now.
-    fn new(slot: &'static Slot<E>) -> Self {
-        Cursor {
-            slot,
-            snapshot: slot.snapshot(),
-            compiled: 0,
-            runtime: 0,
-            all: 0,
-        }
-    }
-
-    /// Whether the snapshot holds no handler at all.
-    fn is_empty(&self) -> bool {
-        self.slot.compiled().is_empty()
-            && self.snapshot.runtime.is_none()
-            && self.snapshot.all.is_none()
-    }
-
-    /// The next handler to call, claimed; `None` once every handler of the snapshot was reached.
-    fn next(&mut self) -> Option<Reached<'_, E>> {
-        let compiled = self.slot.compiled();
+impl Cursor {
+    /// The next handler of `snapshot` (taken of `slot`) to call, claimed; `None` once every handler of
+    /// the snapshot was reached.
+    #[inline]
+    fn next<'s, E: Event>(
+        &mut self,
+        slot: &'static Slot<E>,
+        snapshot: &'s SlotSnapshot<E>,
+    ) -> Option<Reached<'s, E>> {
+        let compiled = slot.compiled();
         while let Some(handler) = compiled.get(self.compiled) {
             let index = self.compiled;
             self.compiled += 1;
-            if self.snapshot.enabled.contains(index) && handler.claim() {
+            if snapshot.enabled.contains(index) && handler.claim() {
                 return Some(Reached::Compiled(handler));
             }
         }
-        let runtime = self.snapshot.runtime.as_deref().unwrap_or_default();
-        while let Some(handler) = runtime.get(self.runtime) {
-            self.runtime += 1;
-            if handler.claim(self.slot) {
-                return Some(Reached::Runtime(handler));
+        if let Some(runtime) = &snapshot.runtime {
+            while let Some(handler) = runtime.get(self.runtime) {
+                self.runtime += 1;
+                if handler.claim(slot) {
+                    return Some(Reached::Runtime(handler));
+                }
             }
         }
-        let all = self.snapshot.all.as_deref().unwrap_or_default();
-        while let Some(handler) = all.get(self.all) {
-            self.all += 1;
-            if handler.claim(self.slot.all_events()) {
-                return Some(Reached::All(handler));
+        if let Some(all) = &snapshot.all {
+            while let Some(handler) = all.get(self.all) {
+                self.all += 1;
+                if handler.claim(slot.all_events()) {
+                    return Some(Reached::All(handler));
+                }
             }
         }
         None
     }
 
-    /// How many handlers are left at most.
-    fn remaining(&self) -> usize {
-        let runtime = self.snapshot.runtime.as_deref().map_or(0, <[_]>::len);
-        let all = self.snapshot.all.as_deref().map_or(0, <[_]>::len);
-        (self.slot.compiled().len() - self.compiled) + (runtime - self.runtime) + (all - self.all)
+    /// How many handlers of `snapshot` are left at most.
+    fn remaining<E: Event>(&self, slot: &Slot<E>, snapshot: &SlotSnapshot<E>) -> usize {
+        let runtime = snapshot.runtime.as_deref().map_or(0, <[_]>::len);
+        let all = snapshot.all.as_deref().map_or(0, <[_]>::len);
+        (slot.compiled().len() - self.compiled) + (runtime - self.runtime) + (all - self.all)
     }
 }

@@ -84,17 +84,20 @@ impl<'s, E: Event> Reached<'s, E> {
     /// Calls the handler in the caller's thread: a sync handler directly, an async one driven by
     /// [`block_on`](crate::block_on). Reports the handler's fault, and in debug mode its submission,
     /// outcome and duration.
+    #[inline]
     pub(crate) fn call_inline(self, event: &E, debug: bool) {
-        let info = self.info();
-        if debug {
-            report::submitted(&info);
+        match self {
+            Reached::Compiled(handler) => {
+                call_inline(handler.call_ref(), event, &handler.info, debug)
+            }
+            Reached::Runtime(handler) => {
+                call_inline(handler.call_ref(), event, &handler.info, debug)
+            }
+            Reached::All(handler) => {
+                let info = handler.info.for_event(E::NAME);
+                call_inline(handler.call_ref(), event as &dyn AnyEvent, &info, debug);
+            }
         }
-        let stopwatch = Stopwatch::start(debug);
-        let outcome = match self.call_sync(event, &info) {
-            Some(outcome) => outcome,
-            None => crate::blocking::block_on(self.call(event, &info)),
-        };
-        stopwatch.finish(&info, outcome);
     }
 
     /// Runs the handler with `event` to completion, if it is sync.
@@ -132,6 +135,20 @@ impl<E: Event> HandlerRef<E> {
             HandlerRef::All(handler) => Reached::All(handler),
         }
     }
+}
+
+/// Calls a handler in the caller's thread: a sync one directly, an async one driven by `block_on`.
+#[inline]
+fn call_inline<E: ?Sized + Sync>(call: Call<'_, E>, event: &E, info: &HandlerInfo, debug: bool) {
+    if debug {
+        report::submitted(info);
+    }
+    let stopwatch = Stopwatch::start(debug);
+    let outcome = match call {
+        Call::Sync(call) => call_sync(call, event, info),
+        call @ Call::Async(_) => crate::blocking::block_on(self::call(call, event, info)),
+    };
+    stopwatch.finish(info, outcome);
 }
 
 fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> Option<Outcome> {
