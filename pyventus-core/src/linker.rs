@@ -4,9 +4,8 @@
 //! Every handler is subscribed on exactly one linker, and an emitter reads exactly one linker, so handlers
 //! of different linkers never see each other's events (Pyventus's linker isolation).
 //!
-//! Each linker gets a small index, assigned once from the list of all linkers registered with `inventory`
-//! (sorted by name, so the index does not depend on link order). An event's registry is a table indexed by
-//! that number: finding the handlers of `(event, linker)` is two loads and a bounds check.
+//! This file holds the public face of a linker, the [`Linker`] trait; its static description (name,
+//! options, index) is `LinkerMeta`, in `meta.rs`.
 
 use std::fmt;
 use std::future::Future;

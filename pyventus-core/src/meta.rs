@@ -4,6 +4,10 @@
 //! linker. A [`LinkerMeta`] is the static description of one linker type (its name, its options, its
 //! index among all registered linkers); `#[linker]` generates one per linker and registers it with
 //! `inventory` through a [`LinkerRegistration`].
+//!
+//! Each linker gets a small index, assigned once from the list of all linkers registered with `inventory`
+//! (sorted by name, so the index does not depend on link order). An event's registry is a table indexed by
+//! that number: finding the handlers of `(event, linker)` is two loads and a bounds check.
 
 use std::fmt;
 use std::ptr;

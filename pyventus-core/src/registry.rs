@@ -4,6 +4,10 @@
 //! runtime subscription) the registry walks the `inventory` registrations once, keeps the handlers of its
 //! own event, and groups them by linker into a table of [`Slot`]s indexed by the linker's index. After
 //! that, finding the handlers of `(event, linker)` is a load and an index.
+//!
+//! The parts of the storage live under `registry/`: `compiled.rs` (what `#[subscribe]` generates for a
+//! handler), `slot.rs` (the handlers of one event on one linker, and the version word that keeps an
+//! emit's look at them consistent), `all_events.rs` (each linker's all-events subscribers).
 
 use std::any::Any;
 use std::fmt;

@@ -1,7 +1,7 @@
 //! Runtime subscriptions: closures added to a linker while the program runs, and their handles.
 //!
 //! The closures are stored in the [`RuntimeList`](crate::runtime_list::RuntimeList) of their event's slot;
-//! the all-events subscribers of a linker live in one more such list, on the linker.
+//! the all-events subscribers of a linker live in one more such list, beside the linker's slots.
 
 use std::any::type_name;
 use std::fmt;
