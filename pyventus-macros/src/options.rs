@@ -65,6 +65,20 @@ pub(crate) const CRATE: OptionSpec = OptionSpec {
     example: "crate = path::to::pyventus",
 };
 
+/// `on_success = f`: a success callback (of a handler, or a linker's default).
+const ON_SUCCESS: OptionSpec = OptionSpec {
+    name: "on_success",
+    kind: Kind::Value,
+    example: "on_success = f",
+};
+
+/// `on_failure = g`: a failure callback (of a handler, or a linker's default).
+const ON_FAILURE: OptionSpec = OptionSpec {
+    name: "on_failure",
+    kind: Kind::Value,
+    example: "on_failure = g",
+};
+
 /// The options of `#[event]`.
 pub(crate) const EVENT_OPTIONS: &[OptionSpec] = &[CRATE];
 
@@ -75,16 +89,8 @@ pub(crate) const LINKER_OPTIONS: &[OptionSpec] = &[
         kind: Kind::Value,
         example: "max_subscribers = 10",
     },
-    OptionSpec {
-        name: "on_success",
-        kind: Kind::Value,
-        example: "on_success = f",
-    },
-    OptionSpec {
-        name: "on_failure",
-        kind: Kind::Value,
-        example: "on_failure = g",
-    },
+    ON_SUCCESS,
+    ON_FAILURE,
     CRATE,
 ];
 
@@ -105,16 +111,8 @@ pub(crate) const SUBSCRIBE_OPTIONS: &[OptionSpec] = &[
         kind: Kind::Flag,
         example: "once",
     },
-    OptionSpec {
-        name: "on_success",
-        kind: Kind::Value,
-        example: "on_success = f",
-    },
-    OptionSpec {
-        name: "on_failure",
-        kind: Kind::Value,
-        example: "on_failure = g",
-    },
+    ON_SUCCESS,
+    ON_FAILURE,
     CRATE,
 ];
 
