@@ -92,9 +92,9 @@
 
 pub use pyventus_core::{
     AnyEvent, BoxFuture, DefaultFailureFn, DefaultSuccessFn, Emission, Event, EventEmitter,
-    EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Processor, SubscribeError,
+    EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Named, Processor, SubscribeError,
     SubscriberInfo, SubscriberKind, Subscription, SubscriptionGuard, Task, TaskFuture, Tasks,
-    block_on, global_debug, panic_message, processors, set_debug,
+    block_on, global_debug, panic_message, processors, quiet_handler_panics, set_debug,
 };
 
 #[doc(inline)]

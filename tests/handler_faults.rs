@@ -93,7 +93,8 @@ macro_rules! assert_faults_reported {
             ($module::PANICS_LATER, "deliberate late panic"),
             ($module::FAILS_LATER, "deliberate late error"),
         ] {
-            let reports = reports(capture, handler, "Faulty");
+            // Four modules declare an event named `Faulty`: reports name each by its path.
+            let reports = reports(capture, handler, <$module::Faulty as Event>::PATH);
             assert_eq!(reports.len(), emits, "{handler}:\n{}", capture.text());
             assert!(
                 reports.iter().all(|line| line.contains(message)),

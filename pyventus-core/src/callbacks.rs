@@ -3,18 +3,15 @@
 //! The functions here are called by the wrappers `#[subscribe]` generates and by runtime subscriptions.
 //! A handler without callbacks goes through [`finish`]; one with `on_success` through [`on_result`]; one
 //! with `on_failure` through [`on_caught`], which also receives the handler's panics. A panic inside a
-//! callback is reported through `tracing`, never propagated and never silent.
+//! callback is reported (see `report.rs`), never propagated and never silent.
 
 use std::any::Any;
 use std::fmt;
-use std::future::{Future, poll_fn};
-use std::panic::AssertUnwindSafe;
-use std::pin::pin;
-use std::task::Poll;
 
 use crate::handler::{Failure, HandlerReturn, Outcome};
 use crate::meta::{DefaultSuccessFn, HandlerInfo};
-use crate::report::{self, panic_message};
+use crate::panics::{catch, panic_message};
+use crate::report;
 
 /// The outcome of a handler without callbacks: `Ok` goes to the linker's default `on_success` (if any),
 /// `Err` is reported.
@@ -93,29 +90,7 @@ where
 
 /// Runs a callback, reporting its panic.
 fn guarded(info: &HandlerInfo, callback: &str, run: impl FnOnce()) {
-    if let Err(payload) = catch_unwind(run) {
+    if let Err(payload) = catch(run) {
         report::callback_panic(info, callback, &*payload);
     }
-}
-
-/// Calls `call`, catching its panic: the sync `catch_unwind` of handlers with an `on_failure` callback.
-///
-/// A caught panic goes to the callback and nothing observes the handler's half-done work, so unwind
-/// safety is not a concern here.
-#[inline]
-pub fn catch_unwind<R>(call: impl FnOnce() -> R) -> Result<R, Box<dyn Any + Send>> {
-    std::panic::catch_unwind(AssertUnwindSafe(call))
-}
-
-/// Awaits `future`, catching a panic raised while polling it: the async `catch_unwind`.
-///
-/// The future is pinned inside this function's own future, so catching costs no allocation.
-pub async fn catch_unwind_async<F: Future>(future: F) -> Result<F::Output, Box<dyn Any + Send>> {
-    let mut future = pin!(future);
-    poll_fn(|cx| match catch_unwind(|| future.as_mut().poll(cx)) {
-        Ok(Poll::Ready(output)) => Poll::Ready(Ok(output)),
-        Ok(Poll::Pending) => Poll::Pending,
-        Err(payload) => Poll::Ready(Err(payload)),
-    })
-    .await
 }

@@ -122,12 +122,17 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
         let slot = E::__registry().slot(L::__meta());
         let emission = Emission::new(event, slot, debug);
         if debug {
-            report::emit(E::NAME, L::name(), short_type_name(type_name::<P>()));
+            report::emit(
+                E::NAME,
+                E::PATH,
+                L::name(),
+                &short_type_name(type_name::<P>()),
+            );
             if let Some(slot) = slot {
                 slot.list_handlers_once();
             }
             if emission.handler_count() == 0 {
-                report::no_handlers(E::NAME, L::name());
+                report::no_handlers(E::NAME, E::PATH, L::name());
             }
         }
         self.processor.dispatch(emission);

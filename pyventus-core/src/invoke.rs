@@ -6,10 +6,10 @@
 
 use std::sync::Arc;
 
-use crate::callbacks::catch_unwind_async;
 use crate::event::{AnyEvent, Event};
 use crate::handler::Outcome;
 use crate::meta::HandlerInfo;
+use crate::panics::{catch, catch_unwind_async};
 use crate::registry::{Handler, HandlerFn};
 use crate::report::{self, Stopwatch};
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
@@ -60,7 +60,7 @@ impl<'s, E: Event> Reached<'s, E> {
         match self {
             Reached::Compiled(handler) => handler.info,
             Reached::Runtime(handler) => handler.info,
-            Reached::All(handler) => handler.info.for_event(E::NAME),
+            Reached::All(handler) => handler.info.for_event(E::NAME, E::PATH),
         }
     }
 
@@ -94,7 +94,7 @@ impl<'s, E: Event> Reached<'s, E> {
                 call_inline(handler.call_ref(), event, &handler.info, debug)
             }
             Reached::All(handler) => {
-                let info = handler.info.for_event(E::NAME);
+                let info = handler.info.for_event(E::NAME, E::PATH);
                 call_inline(handler.call_ref(), event as &dyn AnyEvent, &info, debug);
             }
         }
@@ -161,7 +161,7 @@ fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> 
 /// Calls a sync handler, turning a panic into a reported [`Outcome::Panic`].
 #[inline]
 fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Outcome {
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(event))) {
+    match catch(|| call(event)) {
         Ok(outcome) => outcome,
         Err(payload) => report::panic(info, &*payload),
     }
@@ -172,12 +172,10 @@ fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Ou
 async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, info: &HandlerInfo) -> Outcome {
     let future = match call {
         Call::Sync(call) => return call_sync(call, event, info),
-        Call::Async(call) => {
-            match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| call(event))) {
-                Ok(future) => future,
-                Err(payload) => return report::panic(info, &*payload),
-            }
-        }
+        Call::Async(call) => match catch(|| call(event)) {
+            Ok(future) => future,
+            Err(payload) => return report::panic(info, &*payload),
+        },
     };
     match catch_unwind_async(future).await {
         Ok(outcome) => outcome,

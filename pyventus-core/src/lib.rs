@@ -1,4 +1,4 @@
-//! The runtime of [pyventus](https://docs.rs/pyventus): events, linkers, emitters and processors.
+//! The runtime of `pyventus`: events, linkers, emitters and processors.
 //!
 //! Use it through the `pyventus` crate, which re-exports everything here together with the attribute
 //! macros. The model is described there; this page is for reading the code.
@@ -15,9 +15,10 @@
 //! | vocabulary | `handler` | what a handler may return (`HandlerReturn`), how a call ended (`Outcome`), why it failed (`Failure`), `OnceFlag`, `BoxFuture` |
 //! | | `debug` | the global debug switch |
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
+//! | | `panics` | the one place panics inside handlers are caught; panic messages; the opt-in quiet panic hook |
 //! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
 //! | | `report` | where faults and debug lines go |
-//! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report; the catch-unwind future |
+//! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report |
 //! | storage | `runtime_list` | closures subscribed at run time, in a copy-on-write list |
 //! | | `event` ⇄ `registry` | `Event`, `AnyEvent`; per event, a table of *slots* (one per linker), each holding the compile-time handlers (`registry/compiled`), runtime handlers and a version word (`registry/slot`); per linker, its all-events subscribers (`registry/all_events`) |
 //! | calling | `invoke` | calling one handler of any kind: catch its panic, report its fault, time it |
@@ -63,6 +64,7 @@
 mod blocking;
 mod debug;
 mod handler;
+mod panics;
 // Identity.
 mod callbacks;
 mod meta;
@@ -90,11 +92,11 @@ pub use crate::dispatch::{Emission, Tasks};
 pub use crate::emitter::EventEmitter;
 pub use crate::event::{AnyEvent, Event};
 pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
-pub use crate::linker::{EventLinker, Linker};
+pub use crate::linker::{EventLinker, Linker, Named};
 pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
+pub use crate::panics::{panic_message, quiet_handler_panics};
 pub use crate::processor::Processor;
 pub use crate::registry::{SubscriberInfo, SubscriberKind};
-pub use crate::report::panic_message;
 pub use crate::subscription::{SubscribeError, Subscription, SubscriptionGuard};
 pub use crate::task::{Task, TaskFuture};
 
@@ -112,13 +114,12 @@ pub mod __private {
     pub use crate::meta::{DefaultSuccessFn, LinkerMeta, LinkerRegistration};
 
     // `#[subscribe]`
-    pub use crate::callbacks::{
-        catch_unwind, catch_unwind_async, finish, on_caught, on_result, succeeded,
-    };
+    pub use crate::callbacks::{finish, on_caught, on_result, succeeded};
     pub use crate::handler::{BoxFuture, OnceFlag, Outcome, box_future};
     pub use crate::linker::EventLinker;
     pub use crate::meta::HandlerInfo;
-    pub use crate::registry::{Handler, HandlerFn, Registration};
+    pub use crate::panics::{catch_unwind, catch_unwind_async};
+    pub use crate::registry::{EventRef, Handler, HandlerFn, Registration};
 
     // Shared by all three.
     pub use core::option::Option::{self, Some};

@@ -9,17 +9,18 @@
 
 use std::fmt;
 use std::future::Future;
+use std::marker::PhantomData;
 
 use crate::event::{AnyEvent, Event};
 use crate::handler::HandlerReturn;
 use crate::meta::{DefaultSuccessFn, LinkerMeta, LinkerRegistration};
 use crate::query;
 use crate::registry::SubscriberInfo;
-use crate::subscription::{self as subscription, SubscribeError, Subscription};
+use crate::subscription::{self as subscription, Request, SubscribeError, Subscription};
 
 /// A namespace of handlers.
 ///
-/// Implemented by [`#[linker]`](https://docs.rs/pyventus/latest/pyventus/attr.linker.html) and by
+/// Implemented by `#[linker]` (`pyventus::linker`) and by
 /// [`EventLinker`]; not meant to be implemented by hand. Its functions are called on the type, like
 /// Pyventus's class methods: `EventLinker::subscribe(..)`, `MyLinker::subscribers::<MyEvent>()`.
 ///
@@ -157,6 +158,7 @@ pub trait Linker: Sized + 'static {
     /// let second = Small::try_subscribe(|_: &Ping| {});
     /// assert!(matches!(second, Err(SubscribeError::TooManySubscribers { max: 1, .. })));
     /// ```
+    #[track_caller]
     fn try_subscribe<E, R, F>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -164,7 +166,7 @@ pub trait Linker: Sized + 'static {
         R::Error: fmt::Debug,
         F: Fn(&E) -> R + Send + Sync + 'static,
     {
-        subscription::add_sync::<E, R, F>(Self::__meta, handler, false)
+        subscription::add_sync::<E, R, F>(request::<Self>(false), handler)
     }
 
     /// Subscribes `handler` for the next event of type `E` on this linker only; it is then removed.
@@ -208,6 +210,7 @@ pub trait Linker: Sized + 'static {
 
     /// [`once`](Linker::once), returning an error instead of panicking when the subscription
     /// is refused.
+    #[track_caller]
     fn try_once<E, R, F>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -215,7 +218,7 @@ pub trait Linker: Sized + 'static {
         R::Error: fmt::Debug,
         F: Fn(&E) -> R + Send + Sync + 'static,
     {
-        subscription::add_sync::<E, R, F>(Self::__meta, handler, true)
+        subscription::add_sync::<E, R, F>(request::<Self>(true), handler)
     }
 
     /// Subscribes an async `handler` to the events of type `E` on this linker, at runtime.
@@ -263,6 +266,7 @@ pub trait Linker: Sized + 'static {
 
     /// [`subscribe_async`](Linker::subscribe_async), returning an error instead of panicking when the
     /// subscription is refused.
+    #[track_caller]
     fn try_subscribe_async<E, R, F, Fut>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -271,7 +275,7 @@ pub trait Linker: Sized + 'static {
         F: Fn(&E) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        subscription::add_async::<E, R, F, Fut>(Self::__meta, handler, false)
+        subscription::add_async::<E, R, F, Fut>(request::<Self>(false), handler)
     }
 
     /// An async [`once`](Linker::once).
@@ -293,6 +297,7 @@ pub trait Linker: Sized + 'static {
 
     /// [`once_async`](Linker::once_async), returning an error instead of panicking when the subscription
     /// is refused.
+    #[track_caller]
     fn try_once_async<E, R, F, Fut>(handler: F) -> Result<Subscription, SubscribeError>
     where
         E: Event,
@@ -301,7 +306,7 @@ pub trait Linker: Sized + 'static {
         F: Fn(&E) -> Fut + Send + Sync + 'static,
         Fut: Future<Output = R> + Send + 'static,
     {
-        subscription::add_async::<E, R, F, Fut>(Self::__meta, handler, true)
+        subscription::add_async::<E, R, F, Fut>(request::<Self>(true), handler)
     }
 
     /// Subscribes `handler` to every event emitted on this linker: Pyventus's `...` subscription.
@@ -356,13 +361,43 @@ pub trait Linker: Sized + 'static {
 
     /// [`subscribe_all`](Linker::subscribe_all), returning an error instead of panicking when the
     /// subscription is refused.
+    #[track_caller]
     fn try_subscribe_all<R, F>(handler: F) -> Result<Subscription, SubscribeError>
     where
         R: HandlerReturn,
         R::Error: fmt::Debug,
         F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
     {
-        subscription::add_all::<R, F>(Self::__meta, handler)
+        subscription::add_all::<R, F>(request::<Self>(false), handler)
+    }
+
+    /// Names the runtime subscription made through it: `EventLinker::named("audit").subscribe(..)`.
+    ///
+    /// Reports name such a handler by its name instead of the closure's path (two closures of one
+    /// function share a path), and [`HandlerInfo::name`](crate::HandlerInfo::name) gives it back. Every
+    /// runtime subscription, named or not, also has an id and the place it was made
+    /// ([`HandlerInfo::subscription_id`](crate::HandlerInfo::subscription_id),
+    /// [`HandlerInfo::location`](crate::HandlerInfo::location)).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    ///
+    /// #[event]
+    /// struct Paid(u32);
+    ///
+    /// let audit = EventLinker::named("audit").subscribe(|e: &Paid| println!("paid {}", e.0));
+    /// assert_eq!(audit.info().name(), Some("audit"));
+    /// let listed = EventLinker::subscribers::<Paid>();
+    /// assert!(listed.iter().any(|s| s.info().name() == Some("audit")));
+    /// # audit.unsubscribe();
+    /// ```
+    fn named(name: &'static str) -> Named<Self> {
+        Named {
+            name,
+            linker: PhantomData,
+        }
     }
 
     /// The subscribers of `E` on this linker, in dispatch order: enabled compile-time handlers, then
@@ -431,6 +466,188 @@ pub trait Linker: Sized + 'static {
     /// many were re-enabled. (Spent `once` handlers stay spent.)
     fn restore<E: Event>() -> usize {
         query::restore::<E>(Self::__meta())
+    }
+}
+
+/// A runtime subscription on `L`, unnamed.
+fn request<L: Linker>(once: bool) -> Request {
+    Request {
+        linker: L::__meta,
+        name: None,
+        once,
+    }
+}
+
+/// Runtime subscriptions on the linker `L` under a name: made by [`Linker::named`].
+///
+/// Its functions are those of [`Linker`]'s runtime subscriptions, and behave the same; the handler is
+/// named in reports and queries.
+pub struct Named<L> {
+    name: &'static str,
+    linker: PhantomData<fn() -> L>,
+}
+
+impl<L: Linker> Named<L> {
+    fn request(&self, once: bool) -> Request {
+        Request {
+            linker: L::__meta,
+            name: Some(self.name),
+            once,
+        }
+    }
+
+    /// [`Linker::subscribe`], named.
+    ///
+    /// # Panics
+    ///
+    /// Like [`Linker::subscribe`]; see [`try_subscribe`](Named::try_subscribe).
+    #[track_caller]
+    pub fn subscribe<E, R, F>(self, handler: F) -> Subscription
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> R + Send + Sync + 'static,
+    {
+        subscription::or_panic(self.try_subscribe(handler))
+    }
+
+    /// [`Linker::try_subscribe`], named.
+    #[track_caller]
+    pub fn try_subscribe<E, R, F>(self, handler: F) -> Result<Subscription, SubscribeError>
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> R + Send + Sync + 'static,
+    {
+        subscription::add_sync::<E, R, F>(self.request(false), handler)
+    }
+
+    /// [`Linker::once`], named.
+    ///
+    /// # Panics
+    ///
+    /// Like [`Linker::subscribe`]; see [`try_once`](Named::try_once).
+    #[track_caller]
+    pub fn once<E, R, F>(self, handler: F) -> Subscription
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> R + Send + Sync + 'static,
+    {
+        subscription::or_panic(self.try_once(handler))
+    }
+
+    /// [`Linker::try_once`], named.
+    #[track_caller]
+    pub fn try_once<E, R, F>(self, handler: F) -> Result<Subscription, SubscribeError>
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> R + Send + Sync + 'static,
+    {
+        subscription::add_sync::<E, R, F>(self.request(true), handler)
+    }
+
+    /// [`Linker::subscribe_async`], named.
+    ///
+    /// # Panics
+    ///
+    /// Like [`Linker::subscribe`]; see [`try_subscribe_async`](Named::try_subscribe_async).
+    #[track_caller]
+    pub fn subscribe_async<E, R, F, Fut>(self, handler: F) -> Subscription
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        subscription::or_panic(self.try_subscribe_async(handler))
+    }
+
+    /// [`Linker::try_subscribe_async`], named.
+    #[track_caller]
+    pub fn try_subscribe_async<E, R, F, Fut>(
+        self,
+        handler: F,
+    ) -> Result<Subscription, SubscribeError>
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        subscription::add_async::<E, R, F, Fut>(self.request(false), handler)
+    }
+
+    /// [`Linker::once_async`], named.
+    ///
+    /// # Panics
+    ///
+    /// Like [`Linker::subscribe`]; see [`try_once_async`](Named::try_once_async).
+    #[track_caller]
+    pub fn once_async<E, R, F, Fut>(self, handler: F) -> Subscription
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        subscription::or_panic(self.try_once_async(handler))
+    }
+
+    /// [`Linker::try_once_async`], named.
+    #[track_caller]
+    pub fn try_once_async<E, R, F, Fut>(self, handler: F) -> Result<Subscription, SubscribeError>
+    where
+        E: Event,
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&E) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = R> + Send + 'static,
+    {
+        subscription::add_async::<E, R, F, Fut>(self.request(true), handler)
+    }
+
+    /// [`Linker::subscribe_all`], named.
+    ///
+    /// # Panics
+    ///
+    /// Like [`Linker::subscribe`]; see [`try_subscribe_all`](Named::try_subscribe_all).
+    #[track_caller]
+    pub fn subscribe_all<R, F>(self, handler: F) -> Subscription
+    where
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
+    {
+        subscription::or_panic(self.try_subscribe_all(handler))
+    }
+
+    /// [`Linker::try_subscribe_all`], named.
+    #[track_caller]
+    pub fn try_subscribe_all<R, F>(self, handler: F) -> Result<Subscription, SubscribeError>
+    where
+        R: HandlerReturn,
+        R::Error: fmt::Debug,
+        F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
+    {
+        subscription::add_all::<R, F>(self.request(false), handler)
+    }
+}
+
+impl<L: Linker> fmt::Debug for Named<L> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Named")
+            .field("name", &self.name)
+            .field("linker", &L::name())
+            .finish()
     }
 }
 

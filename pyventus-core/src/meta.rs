@@ -10,34 +10,89 @@
 //! that number: finding the handlers of `(event, linker)` is two loads and a bounds check.
 
 use std::fmt;
+use std::panic::Location;
 use std::ptr;
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::handler::Failure;
 
-/// Which handler: its path, its event and its linker.
+/// Which handler: its path, its event and its linker, and for a runtime subscription, which one.
 ///
 /// Passed to a linker's default callbacks (`#[linker(on_success = .., on_failure = ..)]`) and carried by
-/// every report and debug line.
+/// every report and debug line. Its [`Display`](fmt::Display) form is how reports name the handler:
+/// the path of a `#[subscribe]` function (`app::orders::charge`), or for a closure subscribed at run time
+/// its name or path with the subscription's id and where it was made
+/// (`app::main::{{closure}} (subscription #3 at src/main.rs:12:5)`), so that two closures of one
+/// function are told apart.
+///
+/// # Examples
+///
+/// ```
+/// use pyventus::prelude::*;
+///
+/// #[event]
+/// struct Saved;
+///
+/// let first = EventLinker::subscribe(|_: &Saved| {});
+/// let second = EventLinker::named("audit").subscribe(|_: &Saved| {});
+/// assert_eq!(first.info().path(), second.info().path()); // both `rust_out::main::{{closure}}`
+/// assert_ne!(first.info().subscription_id(), second.info().subscription_id());
+/// assert_eq!(second.info().name(), Some("audit"));
+/// assert!(first.info().to_string().contains("(subscription #"));
+/// assert!(second.info().to_string().starts_with("audit (subscription #"));
+/// # first.unsubscribe();
+/// # second.unsubscribe();
+/// ```
 #[derive(Clone, Copy)]
 pub struct HandlerInfo {
     pub(crate) path: &'static str,
     pub(crate) event: &'static str,
+    pub(crate) event_path: &'static str,
     pub(crate) linker: fn() -> &'static LinkerMeta,
+    /// Which runtime subscription this is; `None` for a `#[subscribe]` function.
+    pub(crate) origin: Option<Origin>,
+}
+
+/// Which runtime subscription a handler is: its id, where it was made, the name the user gave it.
+#[derive(Clone, Copy)]
+pub(crate) struct Origin {
+    pub(crate) id: u64,
+    pub(crate) location: &'static Location<'static>,
+    pub(crate) name: Option<&'static str>,
 }
 
 impl HandlerInfo {
-    /// Describes the handler at `path`, for `event` on the linker `linker` describes.
+    /// Describes the `#[subscribe]` function at `path`, for the event `event` (its name) at `event_path`,
+    /// on the linker `linker` describes.
     #[doc(hidden)]
     pub const fn new(
         path: &'static str,
         event: &'static str,
+        event_path: &'static str,
         linker: fn() -> &'static LinkerMeta,
     ) -> Self {
         HandlerInfo {
             path,
             event,
+            event_path,
             linker,
+            origin: None,
+        }
+    }
+
+    /// Describes the closure subscribed at run time as `origin`.
+    pub(crate) fn runtime(
+        path: &'static str,
+        (event, event_path): (&'static str, &'static str),
+        linker: fn() -> &'static LinkerMeta,
+        origin: Origin,
+    ) -> Self {
+        HandlerInfo {
+            path,
+            event,
+            event_path,
+            linker,
+            origin: Some(origin),
         }
     }
 
@@ -47,9 +102,16 @@ impl HandlerInfo {
         self.path
     }
 
-    /// The name of the event.
+    /// The name of the event: the type's name ([`Event::NAME`](crate::Event::NAME)), or `"..."` for an
+    /// all-events subscriber.
     pub fn event(&self) -> &'static str {
         self.event
+    }
+
+    /// The full path of the event's type ([`Event::PATH`](crate::Event::PATH)), which tells apart two
+    /// events of the same name in different modules; `"..."` for an all-events subscriber.
+    pub fn event_path(&self) -> &'static str {
+        self.event_path
     }
 
     /// The name of the linker the handler is subscribed on.
@@ -57,23 +119,95 @@ impl HandlerInfo {
         (self.linker)().name()
     }
 
+    /// The id of the runtime subscription (unique in the process), or `None` for a `#[subscribe]`
+    /// function.
+    pub fn subscription_id(&self) -> Option<u64> {
+        self.origin.map(|origin| origin.id)
+    }
+
+    /// Where the runtime subscription was made (the call of `subscribe`, `once`, ...), or `None` for a
+    /// `#[subscribe]` function.
+    pub fn location(&self) -> Option<&'static Location<'static>> {
+        self.origin.map(|origin| origin.location)
+    }
+
+    /// The name given to the runtime subscription with [`Linker::named`](crate::Linker::named), if any.
+    pub fn name(&self) -> Option<&'static str> {
+        self.origin.and_then(|origin| origin.name)
+    }
+
     pub(crate) fn linker_meta(&self) -> &'static LinkerMeta {
         (self.linker)()
     }
 
-    /// The same handler, called for `event` (all-events handlers are listed under `"..."`).
-    pub(crate) fn for_event(self, event: &'static str) -> Self {
-        HandlerInfo { event, ..self }
+    /// The same handler, called for the event `event` at `event_path` (all-events handlers are listed
+    /// under `"..."`).
+    pub(crate) fn for_event(self, event: &'static str, event_path: &'static str) -> Self {
+        HandlerInfo {
+            event,
+            event_path,
+            ..self
+        }
+    }
+}
+
+/// The handler as reports name it (see [`HandlerInfo`]).
+impl fmt::Display for HandlerInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.origin {
+            None => f.write_str(self.path),
+            Some(origin) => write!(
+                f,
+                "{} (subscription #{} at {})",
+                origin.name.unwrap_or(self.path),
+                origin.id,
+                origin.location
+            ),
+        }
     }
 }
 
 impl fmt::Debug for HandlerInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("HandlerInfo")
+        let mut debug = f.debug_struct("HandlerInfo");
+        debug
             .field("path", &self.path)
-            .field("event", &self.event)
-            .field("linker", &self.linker())
-            .finish()
+            .field("event", &self.event_path)
+            .field("linker", &self.linker());
+        if let Some(origin) = self.origin {
+            debug
+                .field("subscription_id", &origin.id)
+                .field("location", &format_args!("{}", origin.location))
+                .field("name", &origin.name);
+        }
+        debug.finish()
+    }
+}
+
+/// The events of the program seen so far, by name and path: every event with a `#[subscribe]` handler
+/// (noted when the first registry is built) and every event used at run time (noted when its registry
+/// is built). A report is always about an event whose registry is built, so it sees them all.
+static EVENTS: Mutex<Vec<(&'static str, &'static str)>> = Mutex::new(Vec::new());
+
+/// Notes that the program has an event named `name` at `path`.
+pub(crate) fn note_event(name: &'static str, path: &'static str) {
+    let mut events = EVENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if !events.contains(&(name, path)) {
+        events.push((name, path));
+    }
+}
+
+/// How messages name an event: by its name, or by its path when another event of the program has the
+/// same name (`a::Created` and `b::Created`).
+pub(crate) fn event_label(name: &'static str, path: &'static str) -> &'static str {
+    let events = EVENTS.lock().unwrap_or_else(PoisonError::into_inner);
+    if events
+        .iter()
+        .any(|&(other_name, other_path)| other_name == name && other_path != path)
+    {
+        path
+    } else {
+        name
     }
 }
 

@@ -11,10 +11,12 @@
 
 use std::any::Any;
 use std::fmt;
-use std::sync::{Mutex, OnceLock, PoisonError};
+use std::marker::PhantomData;
+use std::sync::{Mutex, Once, OnceLock, PoisonError};
 
 use crate::event::Event;
-use crate::meta::{LinkerMeta, all_linkers};
+use crate::meta::{LinkerMeta, all_linkers, note_event};
+use crate::report::report;
 
 mod all_events;
 mod compiled;
@@ -58,26 +60,69 @@ impl<E: Event> fmt::Debug for EventRegistry<E> {
     }
 }
 
+/// What generated code needs to know of a handler's event, in one place: the one spot where
+/// `#[subscribe]` checks that its event type is an [`Event`], so that a type that is not gives one error.
+#[doc(hidden)]
+pub struct EventRef<E> {
+    /// [`Event::NAME`].
+    pub name: &'static str,
+    /// [`Event::PATH`].
+    pub path: &'static str,
+    registry: fn() -> &'static dyn ErasedRegistry,
+    event: PhantomData<fn() -> E>,
+}
+
+impl<E: Event> EventRef<E> {
+    /// The event `E`.
+    pub const fn of() -> Self {
+        EventRef {
+            name: E::NAME,
+            path: E::PATH,
+            registry: erased_registry::<E>,
+            event: PhantomData,
+        }
+    }
+}
+
+impl<E> Clone for EventRef<E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E> Copy for EventRef<E> {}
+
+impl<E> fmt::Debug for EventRef<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("EventRef").field(&self.path).finish()
+    }
+}
+
 /// One `inventory` entry: a `&'static Handler<E>` of some event `E`.
 #[doc(hidden)]
 pub struct Registration {
-    pub(crate) handler: &'static (dyn Any + Send + Sync),
-    pub(crate) registry: fn() -> &'static dyn ErasedRegistry,
+    handler: &'static (dyn Any + Send + Sync),
+    /// The event's name and path.
+    event: (&'static str, &'static str),
+    registry: fn() -> &'static dyn ErasedRegistry,
 }
 
 impl Registration {
-    /// Registers `handler`.
-    pub const fn new<E: Event>(handler: &'static Handler<E>) -> Self {
+    /// Registers `handler`, a handler of `event`.
+    pub const fn new<E: 'static>(handler: &'static Handler<E>, event: EventRef<E>) -> Self {
         Registration {
             handler,
-            registry: erased_registry::<E>,
+            event: (event.name, event.path),
+            registry: event.registry,
         }
     }
 }
 
 impl fmt::Debug for Registration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Registration").finish_non_exhaustive()
+        f.debug_struct("Registration")
+            .field("event", &self.event.1)
+            .finish_non_exhaustive()
     }
 }
 
@@ -118,11 +163,24 @@ pub(crate) fn build_compiled_registries() {
 
 static KNOWN: Mutex<Vec<&'static dyn ErasedRegistry>> = Mutex::new(Vec::new());
 
+/// Notes `E`, and the first time, every event with a compile-time handler, for the messages that must
+/// tell two events of one name apart.
+fn note_events<E: Event>() {
+    static COMPILED: Once = Once::new();
+    COMPILED.call_once(|| {
+        for registration in inventory::iter::<Registration> {
+            note_event(registration.event.0, registration.event.1);
+        }
+    });
+    note_event(E::NAME, E::PATH);
+}
+
 fn build<E: Event>() -> Box<[Slot<E>]> {
     KNOWN
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .push(E::__registry());
+    note_events::<E>();
     let linkers = all_linkers();
     let mut groups: Vec<Vec<&'static Handler<E>>> = vec![Vec::new(); linkers.len()];
     for registration in inventory::iter::<Registration> {
@@ -131,13 +189,11 @@ fn build<E: Event>() -> Box<[Slot<E>]> {
         };
         match (handler.info.linker)().index() {
             Some(index) => groups[index].push(handler),
-            None => tracing::error!(
-                target: "pyventus",
-                handler = handler.info.path,
-                "handler `{}` names linker `{}`, which is not registered; it will not run",
-                handler.info.path,
-                handler.info.linker()
-            ),
+            None => {
+                let (path, linker) = (handler.info.path, handler.info.linker());
+                report!(error { handler = path, linker = linker }
+                    "handler `{path}` names linker `{linker}`, which is not registered; it will not run");
+            }
         }
     }
     linkers

@@ -1,20 +1,85 @@
-//! Reporting: where handler faults and debug lines go.
+//! Reporting: where handler faults, warnings and debug lines go.
 //!
-//! Everything goes through `tracing` with the target `pyventus`. Faults (a handler that returns `Err` or
-//! panics) are reported at error level whether or not debug mode is on; debug lines (each emit, each
-//! submitted handler, its outcome and duration) only in debug mode, at debug level.
+//! Every line goes through one macro, `report!`: to `tracing` (target `pyventus`) when the program has
+//! installed a `tracing` subscriber (a global default, or a scoped one on the reporting thread), else to
+//! stderr, one line each, prefixed `[pyventus]`. So a program that set nothing up still sees its
+//! handlers' faults, as Python's logging prints errors when nothing is configured; a program that routes
+//! `tracing` somewhere gets them there, filtered as it likes, and nothing on stderr.
+//!
+//! Faults (a handler that returns `Err` or panics, a callback that panics) are reported at error level
+//! whether or not debug mode is on; debug lines (each emit, each submitted handler, its outcome and
+//! duration) only in debug mode, at debug level.
 
-use std::any::Any;
 use std::fmt;
+use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
 
-use std::panic::{AssertUnwindSafe, catch_unwind};
-
 use crate::handler::{Failure, Outcome};
-use crate::meta::{DefaultFailureFn, HandlerInfo};
+use crate::meta::{self, DefaultFailureFn, HandlerInfo};
+use crate::panics;
+
+/// Reports one line: `report!(level { field = value, .. } "format", args..)`, where `level` is `error`,
+/// `warn` or `debug`.
+macro_rules! report {
+    ($level:ident { $($field:ident = $value:expr),* $(,)? } $($message:tt)+) => {
+        if $crate::report::to_stderr() {
+            $crate::report::write_stderr(stringify!($level), format_args!($($message)+));
+        } else {
+            tracing::$level!(target: "pyventus", $($field = $value,)* $($message)+);
+        }
+    };
+}
+pub(crate) use report;
+
+/// Whether no `tracing` subscriber would receive a line from this thread, so it goes to stderr.
+pub(crate) fn to_stderr() -> bool {
+    tracing::dispatcher::get_default(|dispatch| dispatch.is::<tracing::subscriber::NoSubscriber>())
+}
+
+/// Writes one line on stderr, with `eprintln!` so that a test harness captures it like the test's own
+/// output. A stderr that cannot be written to loses the line; the caller never sees a panic.
+pub(crate) fn write_stderr(level: &str, message: fmt::Arguments<'_>) {
+    let level = match level {
+        "warn" => "warning",
+        other => other,
+    };
+    let _ = std::panic::catch_unwind(AssertUnwindSafe(|| {
+        eprintln!("[pyventus] {level}: {message}");
+    }));
+}
+
+/// "handler `path`", or for a runtime subscription "handler `name or path` (subscription #3 at
+/// src/main.rs:12:5)": enough to tell two closures of one function apart.
+pub(crate) struct Handler<'a>(pub(crate) &'a HandlerInfo);
+
+impl fmt::Display for Handler<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let info = self.0;
+        let shown = info.name().unwrap_or(info.path);
+        write!(f, "handler `{shown}`")?;
+        if let (Some(id), Some(location)) = (info.subscription_id(), info.location()) {
+            write!(f, " (subscription #{id} at {location})")?;
+        }
+        Ok(())
+    }
+}
+
+/// "event `Name`", or "event `a::b::Name`" when another event of the program has the same name.
+pub(crate) struct EventOf<'a>(pub(crate) &'a HandlerInfo);
+
+impl fmt::Display for EventOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let info = self.0;
+        write!(
+            f,
+            "event `{}`",
+            meta::event_label(info.event, info.event_path)
+        )
+    }
+}
 
 /// Reports an `Err` returned by the handler at `info`: to its linker's default `on_failure` callback if
-/// it has one, else through `tracing` at error level.
+/// it has one, else as an error line.
 #[cold]
 pub(crate) fn error(info: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
     if let Some(on_failure) = info.linker_meta().on_failure() {
@@ -23,8 +88,9 @@ pub(crate) fn error(info: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
     fault(
         info,
         format_args!(
-            "handler `{}` returned an error for event `{}`: {error:?}",
-            info.path, info.event
+            "{} returned an error for {}: {error:?}",
+            Handler(info),
+            EventOf(info)
         ),
     );
     Outcome::Error
@@ -32,17 +98,17 @@ pub(crate) fn error(info: &HandlerInfo, error: &dyn fmt::Debug) -> Outcome {
 
 /// Reports a panic inside the handler at `info`, like [`error`].
 #[cold]
-pub(crate) fn panic(info: &HandlerInfo, payload: &(dyn Any + Send)) -> Outcome {
-    let message = panic_message(payload);
+pub(crate) fn panic(info: &HandlerInfo, payload: &(dyn std::any::Any + Send)) -> Outcome {
+    let mut message = panics::panic_message(payload);
+    if let Some(location) = panics::quieted_location() {
+        message = format!("{message} (at {location})");
+    }
     if let Some(on_failure) = info.linker_meta().on_failure() {
         return call_default_failure(on_failure, info, Failure::Panic(message));
     }
     fault(
         info,
-        format_args!(
-            "handler `{}` panicked on event `{}`: {message}",
-            info.path, info.event
-        ),
+        format_args!("{} panicked on {}: {message}", Handler(info), EventOf(info)),
     );
     Outcome::Panic
 }
@@ -53,7 +119,7 @@ fn call_default_failure(
     info: &HandlerInfo,
     failure: Failure<&dyn fmt::Debug>,
 ) -> Outcome {
-    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| on_failure(info, failure))) {
+    if let Err(payload) = panics::catch(|| on_failure(info, failure)) {
         callback_panic(info, "the linker's default `on_failure`", &*payload);
     }
     Outcome::FailureHandled
@@ -61,73 +127,59 @@ fn call_default_failure(
 
 /// Reports a panic inside a success or failure callback (Pyventus swallows these silently).
 #[cold]
-pub(crate) fn callback_panic(info: &HandlerInfo, callback: &str, payload: &(dyn Any + Send)) {
-    let message = panic_message(payload);
+pub(crate) fn callback_panic(
+    info: &HandlerInfo,
+    callback: &str,
+    payload: &(dyn std::any::Any + Send),
+) {
+    let message = panics::panic_message(payload);
     fault(
         info,
         format_args!(
-            "{callback} callback of handler `{}` panicked on event `{}`: {message}",
-            info.path, info.event
+            "{callback} callback of {} panicked on {}: {message}",
+            Handler(info),
+            EventOf(info)
         ),
     );
 }
 
 /// One fault line: error level, with the handler, event and linker as fields.
 fn fault(info: &HandlerInfo, message: fmt::Arguments<'_>) {
-    tracing::error!(
-        target: "pyventus",
+    report!(error {
         handler = info.path,
         event = info.event,
+        event_path = info.event_path,
         linker = info.linker(),
-        "{message}"
-    );
-}
-
-/// The message of a panic payload (`panic!("...")` gives a `&str` or a `String`).
-pub fn panic_message(payload: &(dyn Any + Send)) -> String {
-    if let Some(message) = payload.downcast_ref::<&'static str>() {
-        (*message).to_owned()
-    } else if let Some(message) = payload.downcast_ref::<String>() {
-        message.clone()
-    } else {
-        "a panic payload that is not a string".to_owned()
-    }
+    } "{message}");
 }
 
 /// Debug mode: one emit, before its handlers are submitted.
 #[cold]
-pub(crate) fn emit(event: &'static str, linker: &'static str, processor: String) {
-    tracing::debug!(
-        target: "pyventus",
-        event,
-        linker,
-        processor,
-        "emit `{event}` on `{linker}` through `{processor}`"
-    );
+pub(crate) fn emit(
+    event: &'static str,
+    event_path: &'static str,
+    linker: &'static str,
+    processor: &str,
+) {
+    let label = meta::event_label(event, event_path);
+    report!(debug { event = event, event_path = event_path, linker = linker, processor = processor }
+        "emit `{label}` on `{linker}` through `{processor}`");
 }
 
 /// Debug mode: an emit that found no handler (Pyventus's "no subscribers" case: not an error).
 #[cold]
-pub(crate) fn no_handlers(event: &'static str, linker: &'static str) {
-    tracing::debug!(
-        target: "pyventus",
-        event,
-        linker,
-        "emit `{event}` on `{linker}`: no handlers"
-    );
+pub(crate) fn no_handlers(event: &'static str, event_path: &'static str, linker: &'static str) {
+    let label = meta::event_label(event, event_path);
+    report!(debug { event = event, event_path = event_path, linker = linker } "emit `{label}` on `{linker}`: no handlers");
 }
 
 /// Debug mode: one handler call handed to the processor.
 #[cold]
 pub(crate) fn submitted(info: &HandlerInfo) {
-    tracing::debug!(
-        target: "pyventus",
-        handler = info.path,
-        event = info.event,
-        "submit `{}` for `{}`",
-        info.path,
-        info.event
-    );
+    let shown = info.name().unwrap_or(info.path);
+    let label = meta::event_label(info.event, info.event_path);
+    report!(debug { handler = info.path, event = info.event, event_path = info.event_path }
+        "submit `{shown}` for `{label}`");
 }
 
 /// Debug mode: times one handler call and reports how it ended. Outside debug mode it does nothing
@@ -157,13 +209,12 @@ fn finished(info: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
         Outcome::Panic => "panicked",
         Outcome::FailureHandled => "failed (passed to its failure callback)",
     };
-    tracing::debug!(
-        target: "pyventus",
+    let elapsed_us = elapsed.as_micros() as u64;
+    report!(debug {
         handler = info.path,
         event = info.event,
-        outcome,
-        elapsed_us = elapsed.as_micros() as u64,
-        "handler `{}` {outcome} in {elapsed:?}",
-        info.path
-    );
+        event_path = info.event_path,
+        outcome = outcome,
+        elapsed_us = elapsed_us,
+    } "{} {outcome} in {elapsed:?}", Handler(info));
 }

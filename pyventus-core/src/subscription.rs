@@ -6,13 +6,14 @@
 use std::any::type_name;
 use std::fmt;
 use std::future::Future;
+use std::panic::Location;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::callbacks;
 use crate::event::{AnyEvent, Event};
 use crate::handler::{HandlerReturn, OnceFlag};
-use crate::meta::{HandlerInfo, LinkerMeta};
+use crate::meta::{HandlerInfo, LinkerMeta, Origin};
 use crate::registry::{ALL_EVENTS, all_events};
 use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, Unsubscribe};
 
@@ -169,10 +170,14 @@ impl fmt::Display for SubscribeError {
 
 impl std::error::Error for SubscribeError {}
 
-/// Unwraps a subscription, panicking with the error's message (the plain forms of the `try_` functions).
+/// Unwraps a subscription, panicking with the error's message at the caller's line (the plain forms of
+/// the `try_` functions).
 #[track_caller]
 pub(crate) fn or_panic(result: Result<Subscription, SubscribeError>) -> Subscription {
-    result.unwrap_or_else(|error| panic!("{error}"))
+    match result {
+        Ok(subscription) => subscription,
+        Err(error) => panic!("{error}"),
+    }
 }
 
 /// A fresh id for a runtime subscription.
@@ -181,11 +186,31 @@ fn next_id() -> u64 {
     NEXT.fetch_add(1, Ordering::Relaxed)
 }
 
-/// Subscribes a sync closure to `E` on the linker `linker` describes.
+/// How a runtime subscription is asked for: on which linker, under which name, whether `once`.
+#[derive(Clone, Copy)]
+pub(crate) struct Request {
+    pub(crate) linker: fn() -> &'static LinkerMeta,
+    pub(crate) name: Option<&'static str>,
+    pub(crate) once: bool,
+}
+
+impl Request {
+    /// Who the subscription is: a fresh id, the caller's location, the name.
+    #[track_caller]
+    fn origin(&self) -> Origin {
+        Origin {
+            id: next_id(),
+            location: Location::caller(),
+            name: self.name,
+        }
+    }
+}
+
+/// Subscribes a sync closure to `E`.
+#[track_caller]
 pub(crate) fn add_sync<E, R, F>(
-    linker: fn() -> &'static LinkerMeta,
+    request: Request,
     handler: F,
-    once: bool,
 ) -> Result<Subscription, SubscribeError>
 where
     E: Event,
@@ -193,17 +218,22 @@ where
     R::Error: fmt::Debug,
     F: Fn(&E) -> R + Send + Sync + 'static,
 {
-    let info = HandlerInfo::new(type_name::<F>(), E::NAME, linker);
-    let on_success = linker().on_success();
+    let info = HandlerInfo::runtime(
+        type_name::<F>(),
+        (E::NAME, E::PATH),
+        request.linker,
+        request.origin(),
+    );
+    let on_success = (request.linker)().on_success();
     let call = move |event: &E| callbacks::finish(handler(event), &info, on_success);
-    add::<E>(info, once, RuntimeFn::Sync(Box::new(call)))
+    add::<E>(info, request.once, RuntimeFn::Sync(Box::new(call)))
 }
 
-/// Subscribes an async closure to `E` on the linker `linker` describes.
+/// Subscribes an async closure to `E`.
+#[track_caller]
 pub(crate) fn add_async<E, R, F, Fut>(
-    linker: fn() -> &'static LinkerMeta,
+    request: Request,
     handler: F,
-    once: bool,
 ) -> Result<Subscription, SubscribeError>
 where
     E: Event,
@@ -212,13 +242,18 @@ where
     F: Fn(&E) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = R> + Send + 'static,
 {
-    let info = HandlerInfo::new(type_name::<F>(), E::NAME, linker);
-    let on_success = linker().on_success();
+    let info = HandlerInfo::runtime(
+        type_name::<F>(),
+        (E::NAME, E::PATH),
+        request.linker,
+        request.origin(),
+    );
+    let on_success = (request.linker)().on_success();
     let call: Box<AsyncCall<E>> = Box::new(move |event: &E| {
         let future = handler(event);
         Box::pin(async move { callbacks::finish(future.await, &info, on_success) })
     });
-    add::<E>(info, once, RuntimeFn::Async(call))
+    add::<E>(info, request.once, RuntimeFn::Async(call))
 }
 
 fn add<E: Event>(
@@ -232,7 +267,7 @@ fn add<E: Event>(
         .ok_or(SubscribeError::LinkerNotRegistered {
             linker: meta.name(),
         })?;
-    let id = next_id();
+    let id = info.subscription_id().unwrap_or_default();
     let handler = RuntimeHandler {
         id,
         info,
@@ -252,22 +287,27 @@ fn add<E: Event>(
     })
 }
 
-/// Subscribes a closure to every event on the linker `linker` describes.
-pub(crate) fn add_all<R, F>(
-    linker: fn() -> &'static LinkerMeta,
-    handler: F,
-) -> Result<Subscription, SubscribeError>
+/// Subscribes a closure to every event of the linker.
+#[track_caller]
+pub(crate) fn add_all<R, F>(request: Request, handler: F) -> Result<Subscription, SubscribeError>
 where
     R: HandlerReturn,
     R::Error: fmt::Debug,
     F: Fn(&dyn AnyEvent) -> R + Send + Sync + 'static,
 {
-    let meta = linker();
-    let info = HandlerInfo::new(type_name::<F>(), ALL_EVENTS, linker);
+    let meta = (request.linker)();
+    let origin = request.origin();
+    let info = HandlerInfo::runtime(
+        type_name::<F>(),
+        (ALL_EVENTS, ALL_EVENTS),
+        request.linker,
+        origin,
+    );
     let on_success = meta.on_success();
-    let id = next_id();
+    let id = origin.id;
     let call = move |event: &dyn AnyEvent| {
-        callbacks::finish(handler(event), &info.for_event(event.name()), on_success)
+        let info = info.for_event(event.name(), event.path());
+        callbacks::finish(handler(event), &info, on_success)
     };
     let handler = RuntimeHandler {
         id,

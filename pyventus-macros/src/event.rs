@@ -8,6 +8,7 @@
 //! const _: () = {
 //!     impl ::pyventus::__private::Event for OrderPlaced {
 //!         const NAME: &'static str = "OrderPlaced";
+//!         const PATH: &'static str = concat!(module_path!(), "::", "OrderPlaced");
 //!         fn __registry() -> &'static ::pyventus::__private::EventRegistry<Self> {
 //!             static REGISTRY: ::pyventus::__private::EventRegistry<OrderPlaced> =
 //!                 ::pyventus::__private::EventRegistry::new();
@@ -82,6 +83,8 @@ impl Attribute for EventAttr {
         hidden(quote_spanned! {ident.span()=>
             impl #krate::__private::Event for #ident {
                 const NAME: &'static str = #name;
+                const PATH: &'static str =
+                    #krate::__private::concat!(#krate::__private::module_path!(), "::", #name);
 
                 fn __registry() -> &'static #krate::__private::EventRegistry<Self> {
                     static REGISTRY: #krate::__private::EventRegistry<#ident> =

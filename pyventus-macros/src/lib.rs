@@ -1,4 +1,4 @@
-//! The attribute macros of [pyventus](https://docs.rs/pyventus): `#[event]`, `#[subscribe]`, `#[linker]`.
+//! The attribute macros of `pyventus`: `#[event]`, `#[subscribe]`, `#[linker]`.
 //!
 //! Use them through the `pyventus` crate, which documents them. Every attribute has the same shape
 //! (`expand.rs`): parse its arguments and item, validate them, generate code, with one error accumulator,

@@ -17,15 +17,17 @@
 //!     fn __pyventus_call_0(event: &OrderPlaced) -> Outcome {
 //!         finish(__PYVENTUS_PLAIN_0(event), __PYVENTUS_HANDLER_0.info(), __PYVENTUS_ON_SUCCESS)
 //!     }
+//!     // The one place `OrderPlaced: Event` is required.
+//!     const __PYVENTUS_EVENT_0: EventRef<OrderPlaced> = EventRef::<OrderPlaced>::of();
 //!     static __PYVENTUS_HANDLER_0: Handler<OrderPlaced> = Handler::new(
-//!         HandlerInfo::new(concat!(module_path!(), "::", "notify"), <OrderPlaced as Event>::NAME,
-//!                          <EventLinker as Linker>::__meta),
+//!         HandlerInfo::new(concat!(module_path!(), "::", "notify"), __PYVENTUS_EVENT_0.name,
+//!                          __PYVENTUS_EVENT_0.path, <EventLinker as Linker>::__meta),
 //!         HandlerFn::Sync(__pyventus_call_0),
 //!     )
 //!     .with_priority(10)
 //!     .at(line!(), column!())
 //!     .with_plain(__PYVENTUS_PLAIN_0);
-//!     submit! { Registration::new::<OrderPlaced>(&__PYVENTUS_HANDLER_0) }
+//!     submit! { Registration::new(&__PYVENTUS_HANDLER_0, __PYVENTUS_EVENT_0) }
 //! };
 //! ```
 //!

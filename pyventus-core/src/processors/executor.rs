@@ -13,6 +13,7 @@ use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
 use crate::processor::Processor;
+use crate::report::report;
 use crate::task::Task;
 
 /// Runs handler calls on a pool of threads: Pyventus's `ExecutorProcessingService`.
@@ -99,12 +100,9 @@ impl Shared {
             // `Drop` panics), so that the worker lives on.
             let handler = task.path();
             if let Err(payload) = catch_unwind(AssertUnwindSafe(|| task.run_blocking())) {
-                tracing::error!(
-                    target: "pyventus",
-                    handler,
-                    "a panic outside handler `{handler}` (while dropping its event or closure): {}",
-                    crate::report::panic_message(&*payload)
-                );
+                let message = crate::panics::panic_message(&*payload);
+                report!(error { handler = handler }
+                    "a panic outside handler `{handler}` (while dropping its event or closure): {message}");
             }
         }
     }
@@ -168,10 +166,7 @@ impl ExecutorProcessor {
                 Ok(worker) => workers.push(worker),
                 Err(error) => {
                     shared.lock().alive -= 1;
-                    tracing::error!(
-                        target: "pyventus",
-                        "executor could start only {index} of {threads} threads: {error}"
-                    );
+                    report!(error {} "executor could start only {index} of {threads} threads: {error}");
                 }
             }
         }
@@ -230,7 +225,7 @@ impl Pool {
             std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
         for worker in workers {
             if worker.join().is_err() {
-                tracing::error!(target: "pyventus", "an executor thread panicked outside a handler");
+                report!(error {} "an executor thread panicked outside a handler");
             }
         }
     }
@@ -251,12 +246,9 @@ impl Processor for ExecutorProcessor {
             self.pool.shared.ready.notify_one();
         } else {
             drop(queue);
-            tracing::warn!(
-                target: "pyventus",
-                handler = task.path(),
-                "executor is shut down: running handler `{}` on the submitting thread",
-                task.path()
-            );
+            let handler = task.path();
+            report!(warn { handler = handler }
+                "executor is shut down: running handler `{handler}` on the submitting thread");
             task.run_blocking();
         }
     }

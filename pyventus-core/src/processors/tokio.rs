@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::processor::Processor;
+use crate::report::report;
 use crate::task::Task;
 
 /// Runs each handler call as a tokio task: Pyventus's `AsyncIOProcessingService`.
@@ -103,12 +104,9 @@ impl InFlight {
 impl Drop for InFlight {
     fn drop(&mut self) {
         if !self.finished {
-            tracing::warn!(
-                target: "pyventus",
-                handler = self.handler,
-                "handler task `{}` was cancelled before it finished (its tokio runtime shut down)",
-                self.handler
-            );
+            let handler = self.handler;
+            report!(warn { handler = handler }
+                "handler task `{handler}` was cancelled before it finished (its tokio runtime shut down)");
         }
         if self.tracker.in_flight.fetch_sub(1, Ordering::AcqRel) == 1 {
             self.tracker.idle.notify_waiters();
@@ -185,11 +183,7 @@ impl TokioProcessor {
         crate::blocking::block_on(async {
             for (handler, handle) in handles {
                 if let Err(error) = handle.await {
-                    tracing::error!(
-                        target: "pyventus",
-                        handler,
-                        "handler task `{handler}` did not complete: {error}"
-                    );
+                    report!(error { handler = handler } "handler task `{handler}` did not complete: {error}");
                 }
             }
         });

@@ -14,15 +14,15 @@
 
 use std::fmt;
 use std::hint;
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
 use crate::event::{AnyEvent, Event};
-use crate::meta::{HandlerInfo, LinkerMeta};
+use crate::meta::{self, HandlerInfo, LinkerMeta};
+use crate::panics;
 use crate::registry::{AllEvents, Handler, HandlerFn, SyncFn};
-use crate::report;
+use crate::report::{self, report};
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 
 /// Set while a change is being made.
@@ -250,12 +250,12 @@ impl<E: Event> Slot<E> {
         let mut next = 0;
         while next < calls.len() {
             let mut current = next;
-            let run = catch_unwind(AssertUnwindSafe(|| {
+            let run = panics::catch(|| {
                 while let Some(call) = calls.get(current) {
                     invoke(call);
                     current += 1;
                 }
-            }));
+            });
             match run {
                 Ok(()) => return,
                 Err(payload) => {
@@ -266,23 +266,22 @@ impl<E: Event> Slot<E> {
         }
     }
 
-    /// Debug mode: lists the compile-time handlers found for this event on this linker, on the first
-    /// debug-mode emit only. This is where a handler crate that was never linked shows up missing.
+    /// Debug mode: lists the compile-time handlers found for this event on this linker (those that would
+    /// run: not removed, not spent), on the first emit made in debug mode only. This is where a handler
+    /// crate that was never linked shows up missing.
     #[cold]
     pub(crate) fn list_handlers_once(&self) {
         if self.listed.swap(true, Ordering::Relaxed) {
             return;
         }
-        let handlers: Vec<&str> = self.compiled.iter().map(|h| h.info.path).collect();
-        tracing::debug!(
-            target: "pyventus",
-            event = E::NAME,
-            linker = self.linker.name(),
-            "compile-time handlers of `{}` on `{}`: {:?}",
-            E::NAME,
-            self.linker.name(),
-            handlers
-        );
+        let handlers: Vec<&str> = (0..self.compiled.len())
+            .filter(|index| self.is_active(*index))
+            .map(|index| self.compiled[index].info.path)
+            .collect();
+        let label = meta::event_label(E::NAME, E::PATH);
+        let linker = self.linker.name();
+        report!(debug { event = E::NAME, event_path = E::PATH, linker = linker }
+            "compile-time handlers of `{label}` on `{linker}`: {handlers:?}");
     }
 
     /// Reports, when the slot is built, more compile-time handlers than the linker's `max_subscribers`.
@@ -294,16 +293,11 @@ impl<E: Event> Slot<E> {
         else {
             return;
         };
-        tracing::error!(
-            target: "pyventus",
-            event = E::NAME,
-            linker = self.linker.name(),
-            "event `{}` has {} compile-time handlers on linker `{}`, which allows {max}; all of them run, \
-             and runtime subscriptions to it will be refused",
-            E::NAME,
-            self.compiled.len(),
-            self.linker.name()
-        );
+        let label = meta::event_label(E::NAME, E::PATH);
+        let (count, linker) = (self.compiled.len(), self.linker.name());
+        report!(error { event = E::NAME, event_path = E::PATH, linker = linker }
+            "event `{label}` has {count} compile-time handlers on linker `{linker}`, which allows {max}; \
+             all of them run, and runtime subscriptions to it will be refused");
     }
 
     /// Which compile-time handlers are enabled now.

@@ -58,13 +58,15 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
         let linker_meta = quote_spanned! {linker.span()=>
             <#linker as #krate::__private::Linker>::__meta
         };
-        let event_name = quote_spanned! {event.span()=>
-            <#event as #krate::__private::Event>::NAME
-        };
-        let registration = quote_spanned! {event.span()=>
-            #krate::__private::Registration::new::<#event>(&#handler)
+        let event_ref = format_ident!("__PYVENTUS_EVENT_{}", index);
+        // The one place the event type must be an `Event`: a type that is not gives one error, here.
+        let event_const = quote_spanned! {event.span()=>
+            const #event_ref: #krate::__private::EventRef<#event> =
+                #krate::__private::EventRef::<#event>::of();
         };
         quote! {
+            #event_const
+
             #plain_const
 
             #wrapper_fn
@@ -72,7 +74,8 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
             static #handler: #krate::__private::Handler<#event> = #krate::__private::Handler::new(
                 #krate::__private::HandlerInfo::new(
                     #krate::__private::concat!(#krate::__private::module_path!(), "::", #path),
-                    #event_name,
+                    #event_ref.name,
+                    #event_ref.path,
                     #linker_meta,
                 ),
                 #krate::__private::HandlerFn::#kind(#wrapper_name),
@@ -83,7 +86,7 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
             #once;
 
             #krate::__private::submit! {
-                #registration
+                #krate::__private::Registration::new(&#handler, #event_ref)
             }
         }
     });
