@@ -435,10 +435,13 @@ pub trait Linker: Sized + 'static {
         query::all_events_subscribers(Self::__meta())
     }
 
-    /// The names of the events that have at least one subscriber on this linker, sorted.
+    /// The names of the events that have at least one subscriber on this linker, sorted; `"..."` when
+    /// the linker has all-events subscribers ([`subscribe_all`](Linker::subscribe_all)).
     ///
-    /// Events with compile-time handlers are always known; events only ever subscribed at runtime are
-    /// known from their first subscription.
+    /// An event is listed by its name ([`Event::NAME`]), or by its full path ([`Event::PATH`]) when
+    /// another event of the program has the same name, so that `a::Created` and `b::Created` are two
+    /// entries, as in reports. Events with compile-time handlers are always known; events only ever
+    /// subscribed at runtime are known from their first subscription.
     fn events() -> Vec<&'static str> {
         query::events(Self::__meta())
     }

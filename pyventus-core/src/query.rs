@@ -6,7 +6,7 @@
 use std::ptr;
 
 use crate::event::Event;
-use crate::meta::LinkerMeta;
+use crate::meta::{self, LinkerMeta};
 use crate::registry::{
     ALL_EVENTS, ErasedSlot, SubscriberInfo, SubscriberKey, SubscriberKind, all_events,
     build_compiled_registries, built_registries,
@@ -47,7 +47,7 @@ pub(crate) fn events(linker: &'static LinkerMeta) -> Vec<&'static str> {
     let mut events: Vec<&'static str> = slots(linker)
         .into_iter()
         .filter(|slot| slot.count() > 0)
-        .map(|slot| slot.event())
+        .map(|slot| meta::event_label(slot.event(), slot.event_path()))
         .collect();
     if all_events(linker).is_some_and(|all| !all.is_empty()) {
         events.push(ALL_EVENTS);

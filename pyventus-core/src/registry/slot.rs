@@ -358,6 +358,7 @@ impl<E: Event> Unsubscribe for Slot<E> {
 /// The handlers of one event on one linker, whatever the event type: what linker queries walk.
 pub(crate) trait ErasedSlot: Sync {
     fn event(&self) -> &'static str;
+    fn event_path(&self) -> &'static str;
     fn subscribers(&'static self) -> Vec<SubscriberInfo>;
     fn count(&self) -> usize;
     /// Disables compile-time handler `index`; `false` when it was not active.
@@ -371,6 +372,10 @@ pub(crate) trait ErasedSlot: Sync {
 impl<E: Event> ErasedSlot for Slot<E> {
     fn event(&self) -> &'static str {
         E::NAME
+    }
+
+    fn event_path(&self) -> &'static str {
+        E::PATH
     }
 
     fn subscribers(&'static self) -> Vec<SubscriberInfo> {
@@ -510,6 +515,12 @@ impl SubscriberInfo {
     /// The event's name (`"..."` for an all-events subscriber).
     pub fn event(&self) -> &'static str {
         self.info.event()
+    }
+
+    /// The full path of the event's type (`"..."` for an all-events subscriber): see
+    /// [`HandlerInfo::event_path`].
+    pub fn event_path(&self) -> &'static str {
+        self.info.event_path()
     }
 
     /// The linker's name.
