@@ -33,7 +33,7 @@ use crate::registry::EventRegistry;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not an event",
     label = "not an event",
-    note = "add `#[pyventus::event]` to the definition of `{Self}`"
+    note = "an event is a type marked `#[pyventus::event]`, emitted by value: `emit(OrderPlaced {{ .. }})`, not `emit(&event)`"
 )]
 pub trait Event: Sized + Send + Sync + 'static {
     /// The event's name: the type's identifier, as Pyventus names an event after its class.

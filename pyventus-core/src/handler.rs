@@ -83,7 +83,8 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Failure<E> {}
 /// handlers of the emit.
 #[diagnostic::on_unimplemented(
     message = "a handler must return `()` or `Result<T, E>`, not `{Self}`",
-    label = "unsupported return type"
+    label = "unsupported return type",
+    note = "a closure that returns a future is subscribed with `subscribe_async` (or `once_async`), not `subscribe`"
 )]
 pub trait HandlerReturn {
     /// What `on_success` receives.

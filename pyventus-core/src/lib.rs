@@ -119,10 +119,10 @@ pub mod __private {
     pub use crate::linker::EventLinker;
     pub use crate::meta::HandlerInfo;
     pub use crate::panics::{catch_unwind, catch_unwind_async};
-    pub use crate::registry::{EventRef, Handler, HandlerFn, Registration};
+    pub use crate::registry::{EventRef, Handler, HandlerFn, Registration, event_ref};
 
     // Shared by all three.
     pub use core::option::Option::{self, Some};
-    pub use core::{column, concat, line, module_path};
+    pub use core::{assert, column, concat, line, module_path};
     pub use inventory::submit;
 }

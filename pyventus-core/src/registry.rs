@@ -72,15 +72,14 @@ pub struct EventRef<E> {
     event: PhantomData<fn() -> E>,
 }
 
-impl<E: Event> EventRef<E> {
-    /// The event `E`.
-    pub const fn of() -> Self {
-        EventRef {
-            name: E::NAME,
-            path: E::PATH,
-            registry: erased_registry::<E>,
-            event: PhantomData,
-        }
+/// The event `E`, for generated code (a free function, so that a type that is not an event gets the
+/// `Event` trait's own message).
+pub const fn event_ref<E: Event>() -> EventRef<E> {
+    EventRef {
+        name: E::NAME,
+        path: E::PATH,
+        registry: erased_registry::<E>,
+        event: PhantomData,
     }
 }
 

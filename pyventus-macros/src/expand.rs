@@ -74,8 +74,15 @@ pub(crate) fn expand<A: Attribute>(args: TokenStream, item: TokenStream) -> Toke
 /// Wraps generated items in an anonymous `const` block (so that their names never clash with the
 /// user's), with the lints a user may turn on allowed: the code is ours, not theirs.
 pub(crate) fn hidden(items: TokenStream) -> TokenStream {
+    hidden_in(&quote!(_), items)
+}
+
+/// [`hidden`], in a `const` named `name`: the form that parses inside an `impl` block too, so that an
+/// attribute put there by mistake gives one error (the one naming the function) instead of two.
+pub(crate) fn hidden_in(name: &TokenStream, items: TokenStream) -> TokenStream {
     quote! {
         #[allow(
+            dead_code,
             non_upper_case_globals,
             non_snake_case,
             unused_qualifications,
@@ -83,7 +90,7 @@ pub(crate) fn hidden(items: TokenStream) -> TokenStream {
             clippy::pedantic,
             clippy::nursery
         )]
-        const _: () = {
+        const #name: () = {
             #items
         };
     }

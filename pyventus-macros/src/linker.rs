@@ -22,11 +22,11 @@
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, Generics, Ident, Item, Lit};
+use syn::{Expr, Generics, Ident, Item};
 
 use crate::errors::Errors;
 use crate::expand::{Attribute, hidden, item_span};
-use crate::options::{LINKER_OPTIONS, Options};
+use crate::options::{LINKER_OPTIONS, Literal, Options, literal_value};
 
 /// A parsed `#[linker]`.
 pub(crate) struct LinkerAttr {
@@ -75,18 +75,20 @@ impl Attribute for LinkerAttr {
             );
         }
         if let Some(max) = &self.max_subscribers {
-            match max {
-                Expr::Lit(ExprLit {
-                    lit: Lit::Int(int), ..
-                }) => match int.base10_parse::<usize>() {
-                    Ok(0) => errors.add(int, "`max_subscribers` must be at least 1"),
-                    Ok(_) => {}
-                    Err(error) => errors.push(error),
-                },
-                other => errors.add(
-                    other,
-                    "`#[linker]` option `max_subscribers` takes an integer literal, like `max_subscribers = 10`",
+            match literal_value(max) {
+                Literal::Integer(0) => errors.add(max, "`max_subscribers` must be at least 1"),
+                Literal::Integer(value) if usize::try_from(value).is_ok() => {}
+                Literal::Integer(_) => errors.add(
+                    max,
+                    "`#[linker]` option `max_subscribers` must be a positive `usize`",
                 ),
+                Literal::Other => errors.add(
+                    max,
+                    "`#[linker]` option `max_subscribers` takes an integer, like `max_subscribers = 10` or \
+                     `max_subscribers = LIMIT`",
+                ),
+                // A constant: checked when it is evaluated (see `generate`).
+                Literal::Expression => {}
             }
         }
     }
@@ -97,6 +99,19 @@ impl Attribute for LinkerAttr {
             .max_subscribers
             .as_ref()
             .map(|max| quote_spanned!(max.span()=> .with_max_subscribers(#max)));
+        // A limit given as a constant is checked when the constant is evaluated, at compile time.
+        let max_check = self
+            .max_subscribers
+            .as_ref()
+            .filter(|max| matches!(literal_value(max), Literal::Expression))
+            .map(|max| {
+                quote_spanned! {max.span()=>
+                    const _: () = #krate::__private::assert!(
+                        #max >= 1,
+                        "`max_subscribers` must be at least 1"
+                    );
+                }
+            });
         let on_failure = self
             .on_failure
             .as_ref()
@@ -116,6 +131,8 @@ impl Attribute for LinkerAttr {
             quote!(#max_subscribers #meta_on_success #on_failure),
         );
         hidden(quote! {
+            #max_check
+
             #linker_impl
 
             #krate::__private::submit! {

@@ -9,7 +9,7 @@ use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
-use syn::{Expr, Ident, Path, Token};
+use syn::{Expr, ExprLit, ExprUnary, Ident, Lit, Path, Token, UnOp};
 
 use crate::errors::Errors;
 
@@ -249,5 +249,37 @@ fn expected(specs: &[OptionSpec]) -> String {
         [only] => format!("the only option is {only}"),
         [rest @ .., last] => format!("expected {} or {last}", rest.join(", ")),
         [] => "it takes no options".to_owned(),
+    }
+}
+
+/// What a value is, as far as the macro can tell.
+pub(crate) enum Literal {
+    /// An integer literal, possibly negated.
+    Integer(i128),
+    /// A literal of another kind (a string, a float, ..).
+    Other,
+    /// Not a literal (a constant, an arithmetic expression, ..): the compiler checks it.
+    Expression,
+}
+
+/// What `expr` is, looking through parentheses and the invisible groups `macro_rules!` wraps its
+/// fragments in (`$p:expr`, `$p:literal`).
+pub(crate) fn literal_value(expr: &Expr) -> Literal {
+    match expr {
+        Expr::Lit(ExprLit {
+            lit: Lit::Int(int), ..
+        }) => int.base10_parse().map_or(Literal::Other, Literal::Integer),
+        Expr::Lit(_) => Literal::Other,
+        Expr::Unary(ExprUnary {
+            op: UnOp::Neg(_),
+            expr,
+            ..
+        }) => match literal_value(expr) {
+            Literal::Integer(value) => Literal::Integer(-value),
+            other => other,
+        },
+        Expr::Group(group) => literal_value(&group.expr),
+        Expr::Paren(paren) => literal_value(&paren.expr),
+        _ => Literal::Expression,
     }
 }

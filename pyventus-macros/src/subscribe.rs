@@ -18,7 +18,7 @@
 //!         finish(__PYVENTUS_PLAIN_0(event), __PYVENTUS_HANDLER_0.info(), __PYVENTUS_ON_SUCCESS)
 //!     }
 //!     // The one place `OrderPlaced: Event` is required.
-//!     const __PYVENTUS_EVENT_0: EventRef<OrderPlaced> = EventRef::<OrderPlaced>::of();
+//!     const __PYVENTUS_EVENT_0: EventRef<OrderPlaced> = event_ref::<OrderPlaced>();
 //!     static __PYVENTUS_HANDLER_0: Handler<OrderPlaced> = Handler::new(
 //!         HandlerInfo::new(concat!(module_path!(), "::", "notify"), __PYVENTUS_EVENT_0.name,
 //!                          __PYVENTUS_EVENT_0.path, <EventLinker as Linker>::__meta),

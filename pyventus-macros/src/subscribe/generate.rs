@@ -6,7 +6,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
 
 use super::SubscribeAttr;
-use crate::expand::hidden;
+use crate::expand::hidden_in;
 
 /// Everything `#[subscribe]` adds after the user's function.
 pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
@@ -62,7 +62,7 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
         // The one place the event type must be an `Event`: a type that is not gives one error, here.
         let event_const = quote_spanned! {event.span()=>
             const #event_ref: #krate::__private::EventRef<#event> =
-                #krate::__private::EventRef::<#event>::of();
+                #krate::__private::event_ref::<#event>();
         };
         quote! {
             #event_const
@@ -91,11 +91,15 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
         }
     });
 
-    hidden(quote! {
-        #once_static
-        #default_on_success
-        #(#handlers)*
-    })
+    let name = format_ident!("__PYVENTUS_SUBSCRIBE_{}", function.sig.ident);
+    hidden_in(
+        &name.into_token_stream(),
+        quote! {
+            #once_static
+            #default_on_success
+            #(#handlers)*
+        },
+    )
 }
 
 /// The user's function as a `fn(&Event)` pointer, when the inline fast path may call it without the

@@ -1,9 +1,10 @@
 //! The checks of a `#[subscribe]`: its events, its priority, and the function's signature.
 
 use quote::ToTokens;
-use syn::{Expr, ExprLit, ExprUnary, FnArg, ItemFn, Lit, Type, UnOp};
+use syn::{Expr, FnArg, ItemFn, Type};
 
 use crate::errors::Errors;
+use crate::options::{Literal, literal_value};
 
 /// An event listed twice.
 pub(super) fn validate_events(events: &[Type], errors: &mut Errors) {
@@ -21,33 +22,20 @@ pub(super) fn validate_events(events: &[Type], errors: &mut Errors) {
     }
 }
 
-/// `priority = N`: an integer literal that fits in an `i32`.
+/// `priority = N`: an `i32`. A literal is checked here; any other expression (a named constant, a
+/// `macro_rules!` fragment) is an `i32` constant the compiler checks.
 pub(super) fn validate_priority(priority: &Expr, errors: &mut Errors) {
-    match priority_value(priority) {
-        Some(value) if i32::try_from(value).is_ok() => {}
-        Some(_) => errors.add(
+    match literal_value(priority) {
+        Literal::Integer(value) if i32::try_from(value).is_ok() => {}
+        Literal::Integer(_) => errors.add(
             priority,
             "`#[subscribe]` option `priority` must fit in an `i32`",
         ),
-        None => errors.add(
+        Literal::Other => errors.add(
             priority,
-            "`#[subscribe]` option `priority` takes an integer literal, like `priority = 10`",
+            "`#[subscribe]` option `priority` takes an integer, like `priority = 10` or `priority = HIGH`",
         ),
-    }
-}
-
-/// The value of an integer literal (possibly negated), or `None` for anything else.
-fn priority_value(expr: &Expr) -> Option<i128> {
-    match expr {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(int), ..
-        }) => int.base10_parse().ok(),
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_),
-            expr,
-            ..
-        }) => priority_value(expr).map(|value| -value),
-        _ => None,
+        Literal::Expression => {}
     }
 }
 
