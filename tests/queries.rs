@@ -586,3 +586,48 @@ fn removing_an_all_events_subscriber_unsubscribes_it() {
     assert_eq!(calls.load(Ordering::SeqCst), 0);
     assert!(!Watching::remove(&listed[0]));
 }
+
+// ---- restore_all() ----------------------------------------------------------------------------------------
+
+#[linker]
+struct Restorable;
+
+#[event]
+struct Morning;
+
+#[event]
+struct Evening;
+
+static MORNINGS: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Morning, linker = Restorable)]
+fn wake() {
+    MORNINGS.fetch_add(1, Ordering::SeqCst);
+}
+
+#[subscribe(Evening, linker = Restorable)]
+fn rest() {}
+
+#[subscribe(Morning, Evening, linker = Restorable)]
+fn log_day() {}
+
+#[test]
+fn restore_all_brings_back_every_compile_time_handler_that_remove_all_took() {
+    let runtime = Restorable::subscribe(|_: &Morning| {});
+    // Three compile-time handler slots (wake, rest, log_day for two events) and one closure.
+    assert_eq!(Restorable::remove_all(), 5);
+    assert!(Restorable::events().is_empty());
+    assert!(!runtime.is_subscribed());
+    let emitter = EventEmitter::with_linker::<Restorable>(InlineProcessor);
+    emitter.emit(Morning);
+    assert_eq!(MORNINGS.load(Ordering::SeqCst), 0);
+
+    assert_eq!(Restorable::restore_all(), 4);
+    assert_eq!(Restorable::events(), ["Evening", "Morning"]);
+    assert_eq!(Restorable::subscriber_count::<Morning>(), 2);
+    emitter.emit(Morning);
+    assert_eq!(MORNINGS.load(Ordering::SeqCst), 1);
+    // Nothing left to restore; the runtime closure stays gone.
+    assert_eq!(Restorable::restore_all(), 0);
+    assert_eq!(Restorable::subscriber_count::<Morning>(), 2);
+}

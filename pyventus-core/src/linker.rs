@@ -470,6 +470,33 @@ pub trait Linker: Sized + 'static {
     fn restore<E: Event>() -> usize {
         query::restore::<E>(Self::__meta())
     }
+
+    /// Enables again every compile-time handler removed from this linker, of every event: the
+    /// counterpart of [`remove_all`](Linker::remove_all) (runtime subscribers it removed are gone for
+    /// good). Returns how many were re-enabled.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    ///
+    /// #[linker]
+    /// struct Paused;
+    ///
+    /// #[event]
+    /// struct Tick;
+    ///
+    /// #[subscribe(Tick, linker = Paused)]
+    /// fn on_tick() {}
+    ///
+    /// assert_eq!(Paused::remove_all(), 1);
+    /// assert_eq!(Paused::subscriber_count::<Tick>(), 0);
+    /// assert_eq!(Paused::restore_all(), 1);
+    /// assert_eq!(Paused::subscriber_count::<Tick>(), 1);
+    /// ```
+    fn restore_all() -> usize {
+        query::restore_all(Self::__meta())
+    }
 }
 
 /// A runtime subscription on `L`, unnamed.

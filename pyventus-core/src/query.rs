@@ -90,3 +90,7 @@ pub(crate) fn remove_all(linker: &'static LinkerMeta) -> usize {
 pub(crate) fn restore<E: Event>(linker: &'static LinkerMeta) -> usize {
     E::__registry().slot(linker).map_or(0, ErasedSlot::restore)
 }
+
+pub(crate) fn restore_all(linker: &'static LinkerMeta) -> usize {
+    slots(linker).into_iter().map(|slot| slot.restore()).sum()
+}
