@@ -88,6 +88,50 @@ where
     Outcome::FailureHandled
 }
 
+/// An `on_success` callback of a handler whose value is `T`: `fn(T)`, or `fn()` when the value is `()`.
+/// `Form` tells the two apart; generated code calls callbacks through this trait, so that a callback of
+/// the wrong shape gets this message.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`on_success` callback `{Self}` cannot take this handler's value, `{T}`",
+    label = "not a `fn({T})`",
+    note = "an `on_success` callback takes what the handler returns (the `Ok` value of a `Result`): `fn(value: {T})`; when that is `()`, it may take nothing: `fn()`"
+)]
+pub trait SuccessCallback<T, Form> {
+    /// Calls the callback with the handler's value.
+    fn call_success(self, value: T);
+}
+
+impl<T, F: FnOnce(T)> SuccessCallback<T, (T,)> for F {
+    fn call_success(self, value: T) {
+        self(value);
+    }
+}
+
+impl<F: FnOnce()> SuccessCallback<(), ()> for F {
+    fn call_success(self, (): ()) {
+        self();
+    }
+}
+
+/// An `on_failure` callback of a handler whose error type is `E`: `fn(Failure<E>)`.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "`on_failure` callback `{Self}` cannot take this handler's failure, `Failure<{E}>`",
+    label = "not a `fn(Failure<{E}>)`",
+    note = "an `on_failure` callback takes a `pyventus::Failure<E>`, `E` being the handler's error type; for a handler that returns `()` (which can only panic) that is `Failure` alone"
+)]
+pub trait FailureCallback<E> {
+    /// Calls the callback with the handler's failure.
+    fn call_failure(self, failure: Failure<E>);
+}
+
+impl<E, F: FnOnce(Failure<E>)> FailureCallback<E> for F {
+    fn call_failure(self, failure: Failure<E>) {
+        self(failure);
+    }
+}
+
 /// Runs a callback, reporting its panic.
 fn guarded(info: &HandlerInfo, callback: &str, run: impl FnOnce()) {
     if let Err(payload) = catch(run) {

@@ -57,8 +57,11 @@ pub enum Outcome {
 ///
 /// EventEmitter::new(InlineProcessor).emit(Charge(500)); // prints "declined: 500 is over the limit"
 /// ```
+///
+/// A handler that returns `()` cannot return an error, only panic: its callback takes `Failure` alone
+/// (`Failure<Infallible>`, the default).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Failure<E> {
+pub enum Failure<E = Infallible> {
     /// The handler returned `Err(error)`.
     Error(E),
     /// The handler panicked with this message.

@@ -114,7 +114,9 @@ pub mod __private {
     pub use crate::meta::{DefaultSuccessFn, LinkerMeta, LinkerRegistration};
 
     // `#[subscribe]`
-    pub use crate::callbacks::{finish, on_caught, on_result, succeeded};
+    pub use crate::callbacks::{
+        FailureCallback, SuccessCallback, finish, on_caught, on_result, succeeded,
+    };
     pub use crate::handler::{BoxFuture, OnceFlag, Outcome, box_future};
     pub use crate::linker::EventLinker;
     pub use crate::meta::HandlerInfo;

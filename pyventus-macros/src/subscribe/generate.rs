@@ -175,9 +175,12 @@ fn wrapper(
                 #krate::__private::finish(__pyventus_returned, #info, #default_on_success)
             }
         },
-        (Some(on_success), None) => quote_spanned! {output_span=>
-            #krate::__private::on_result(#returned, #info, #on_success)
-        },
+        (Some(on_success), None) => {
+            let on_success = success_callback(krate, on_success);
+            quote_spanned! {output_span=>
+                #krate::__private::on_result(#returned, #info, #on_success)
+            }
+        }
         (on_success, Some(on_failure)) => {
             let caught = if is_async {
                 quote!(#krate::__private::catch_unwind_async(#call).await)
@@ -185,9 +188,10 @@ fn wrapper(
                 quote!(#krate::__private::catch_unwind(|| #call))
             };
             let on_success = match on_success {
-                Some(on_success) => on_success.to_token_stream(),
+                Some(on_success) => success_callback(krate, on_success),
                 None => quote!(|_| #krate::__private::succeeded(#info, #default_on_success)),
             };
+            let on_failure = failure_callback(krate, on_failure);
             quote_spanned! {output_span=>
                 #krate::__private::on_caught(#caught, #info, #on_success, #on_failure)
             }
@@ -235,4 +239,19 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
             token
         })
         .collect()
+}
+
+/// The user's `on_success`, called through `SuccessCallback` (so that `fn()` is accepted for a `()`
+/// value, and a callback of the wrong shape is reported on the user's callback, in its terms).
+fn success_callback(krate: &TokenStream, callback: &syn::Expr) -> TokenStream {
+    quote_spanned! {callback.span()=>
+        |value| #krate::__private::SuccessCallback::call_success(#callback, value)
+    }
+}
+
+/// The user's `on_failure`, called through `FailureCallback` (see [`success_callback`]).
+fn failure_callback(krate: &TokenStream, callback: &syn::Expr) -> TokenStream {
+    quote_spanned! {callback.span()=>
+        |failure| #krate::__private::FailureCallback::call_failure(#callback, failure)
+    }
 }
