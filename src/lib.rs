@@ -91,10 +91,11 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use pyventus_core::{
-    AnyEvent, BoxFuture, DefaultFailureFn, DefaultSuccessFn, Emission, Event, EventEmitter,
-    EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Named, Processor, SubscribeError,
-    SubscriberInfo, SubscriberKind, Subscription, SubscriptionGuard, Task, TaskFuture, Tasks,
-    block_on, global_debug, panic_message, processors, quiet_handler_panics, set_debug,
+    AnyEvent, BoxFuture, DefaultFailureFn, DefaultSuccessFn, Emission, EmitError, Event,
+    EventEmitter, EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Named, Processor,
+    SubscribeError, SubscriberInfo, SubscriberKind, Subscription, SubscriptionGuard, Task,
+    TaskFuture, Tasks, block_on, global_debug, panic_message, processors, quiet_handler_panics,
+    set_debug,
 };
 
 #[doc(inline)]

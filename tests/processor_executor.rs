@@ -321,3 +321,36 @@ fn clones_share_one_pool() {
     clone.shutdown();
     assert!(processor.is_shutdown());
 }
+
+#[event]
+#[derive(Debug, PartialEq)]
+struct Refusable(u32);
+
+static REFUSABLE_RAN: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Refusable)]
+fn count_refusable(e: &Refusable) {
+    REFUSABLE_RAN.fetch_add(e.0 as usize, Ordering::SeqCst);
+}
+
+#[test]
+fn try_emit_after_shutdown_runs_nothing_and_hands_the_event_back() {
+    let emitter = EventEmitter::new(ExecutorProcessor::new(1));
+    assert!(emitter.try_emit(Refusable(1)).is_ok());
+    emitter.processor().shutdown();
+    assert_eq!(REFUSABLE_RAN.load(Ordering::SeqCst), 1);
+    let refused = emitter.try_emit(Refusable(10)).unwrap_err();
+    assert_eq!(
+        refused.to_string(),
+        "the processor is shut down: the event was not emitted"
+    );
+    assert_eq!(refused.into_event(), Refusable(10));
+    assert_eq!(REFUSABLE_RAN.load(Ordering::SeqCst), 1, "nothing ran");
+    // Other processors never refuse.
+    assert!(
+        EventEmitter::new(InlineProcessor)
+            .try_emit(Refusable(100))
+            .is_ok()
+    );
+    assert_eq!(REFUSABLE_RAN.load(Ordering::SeqCst), 101);
+}

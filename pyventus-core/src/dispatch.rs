@@ -33,6 +33,12 @@ impl<E: Event> Emission<E> {
         &self.event
     }
 
+    /// The event, for a processor that refuses the emission and hands the event back (see
+    /// [`Processor::try_dispatch`](crate::Processor::try_dispatch)). No handler runs.
+    pub fn into_event(self) -> E {
+        self.event
+    }
+
     /// Whether this emit runs in debug mode.
     pub fn is_debug(&self) -> bool {
         self.debug

@@ -8,7 +8,7 @@ use crate::debug::global_debug;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::linker::{EventLinker, Linker};
-use crate::processor::Processor;
+use crate::processor::{EmitError, Processor};
 use crate::report;
 
 /// Dispatches events to the handlers of the linker `L`, executed by the processor `P`.
@@ -114,10 +114,44 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     /// Dispatches `event` to its handlers on the linker `L`.
     ///
     /// When `emit` returns depends on the processor: after every handler ran (inline), at once (tokio,
-    /// executor). An event without handlers is not an error. Handler faults never reach the caller: they
-    /// are reported through `tracing`.
+    /// executor). An event without handlers is not an error. Handler faults never reach the caller: each
+    /// goes to the handler's `on_failure` callback, else to its linker's default `on_failure`, else to
+    /// the default report (through `tracing` when a subscriber is installed, on stderr otherwise).
+    ///
+    /// A processor that refuses work still gets the emit: an
+    /// [`ExecutorProcessor`](crate::processors::ExecutorProcessor) that is shut down runs the handlers
+    /// on the calling thread, with a warning, so that nothing is lost.
+    /// [`try_emit`](EventEmitter::try_emit) returns the refusal instead.
     #[inline(always)]
     pub fn emit<E: Event>(&self, event: E) {
+        self.processor.dispatch(self.emission(event));
+    }
+
+    /// [`emit`](EventEmitter::emit), unless the processor refuses new work (it is shut down): then no
+    /// handler runs and the event comes back in the error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    /// use pyventus::EmitError;
+    ///
+    /// #[event]
+    /// struct Job(u32);
+    ///
+    /// let emitter = EventEmitter::new(ExecutorProcessor::new(1));
+    /// assert!(emitter.try_emit(Job(1)).is_ok());
+    /// emitter.processor().shutdown();
+    /// let refused = emitter.try_emit(Job(2)).unwrap_err();
+    /// assert!(matches!(refused, EmitError::ShutDown(Job(2))));
+    /// ```
+    pub fn try_emit<E: Event>(&self, event: E) -> Result<(), EmitError<E>> {
+        self.processor.try_dispatch(self.emission(event))
+    }
+
+    /// The emission of `event`, with the debug lines of its start.
+    #[inline(always)]
+    fn emission<E: Event>(&self, event: E) -> Emission<E> {
         let debug = self.is_debug();
         let slot = E::__registry().slot(L::__meta());
         let emission = Emission::new(event, slot, debug);
@@ -135,7 +169,7 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
                 report::no_handlers(E::NAME, E::PATH, L::name());
             }
         }
-        self.processor.dispatch(emission);
+        emission
     }
 }
 

@@ -95,7 +95,7 @@ pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
 pub use crate::linker::{EventLinker, Linker, Named};
 pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
 pub use crate::panics::{panic_message, quiet_handler_panics};
-pub use crate::processor::Processor;
+pub use crate::processor::{EmitError, Processor};
 pub use crate::registry::{SubscriberInfo, SubscriberKind};
 pub use crate::subscription::{SubscribeError, Subscription, SubscriptionGuard};
 pub use crate::task::{Task, TaskFuture};

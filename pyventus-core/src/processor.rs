@@ -11,6 +11,7 @@
 //! `Arc` shared by them) and submits each; a processor that runs handlers in the caller overrides it with
 //! [`Emission::run_inline`], which borrows the event and allocates nothing.
 
+use std::fmt;
 use std::sync::Arc;
 
 use crate::dispatch::Emission;
@@ -66,6 +67,17 @@ pub trait Processor {
             self.submit(task);
         }
     }
+
+    /// Like [`dispatch`](Processor::dispatch), unless the processor refuses new work (it is shut down),
+    /// in which case it runs nothing and hands the event back. What
+    /// [`EventEmitter::try_emit`](crate::EventEmitter::try_emit) calls. The default never refuses.
+    fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>>
+    where
+        Self: Sized,
+    {
+        self.dispatch(emission);
+        Ok(())
+    }
 }
 
 impl<P: Processor> Processor for &P {
@@ -75,6 +87,10 @@ impl<P: Processor> Processor for &P {
 
     fn dispatch<E: Event>(&self, emission: Emission<E>) {
         (**self).dispatch(emission);
+    }
+
+    fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
+        (**self).try_dispatch(emission)
     }
 }
 
@@ -86,4 +102,47 @@ impl<P: Processor> Processor for Arc<P> {
     fn dispatch<E: Event>(&self, emission: Emission<E>) {
         (**self).dispatch(emission);
     }
+
+    fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
+        (**self).try_dispatch(emission)
+    }
 }
+
+/// Why an emit was refused by [`EventEmitter::try_emit`](crate::EventEmitter::try_emit): nothing ran,
+/// and the event comes back.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EmitError<E> {
+    /// The processor is shut down (an [`ExecutorProcessor`](crate::processors::ExecutorProcessor) after
+    /// [`shutdown`](crate::processors::ExecutorProcessor::shutdown)).
+    ShutDown(E),
+}
+
+impl<E> EmitError<E> {
+    /// The event that was not emitted.
+    pub fn into_event(self) -> E {
+        match self {
+            EmitError::ShutDown(event) => event,
+        }
+    }
+}
+
+impl<E> fmt::Debug for EmitError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmitError::ShutDown(_) => f.write_str("ShutDown(..)"),
+        }
+    }
+}
+
+impl<E> fmt::Display for EmitError<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EmitError::ShutDown(_) => {
+                f.write_str("the processor is shut down: the event was not emitted")
+            }
+        }
+    }
+}
+
+impl<E> std::error::Error for EmitError<E> {}

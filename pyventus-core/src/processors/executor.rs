@@ -12,7 +12,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
-use crate::processor::Processor;
+use crate::dispatch::Emission;
+use crate::event::Event;
+use crate::processor::{EmitError, Processor};
 use crate::report::report;
 use crate::task::Task;
 
@@ -24,7 +26,13 @@ use crate::task::Task;
 /// [`shutdown`](ExecutorProcessor::shutdown) stops accepting calls and waits until every queued and
 /// running call has finished; dropping the last handle to the pool does the same, so nothing submitted is
 /// lost. A call submitted after shutdown (for example by a handler emitting while the pool drains) runs
-/// on the submitting thread instead, with a warning through `tracing`.
+/// on the submitting thread instead, with a warning, so that nothing is lost;
+/// [`EventEmitter::try_emit`](crate::EventEmitter::try_emit) refuses it instead and hands the event
+/// back.
+///
+/// Handler calls start in submission order (an emit's in dispatch order, so by `priority`), but with
+/// more than one thread they run at the same time and finish in any order: `priority` orders
+/// submission, not completion. The same holds for the `TokioProcessor`.
 ///
 /// Clones share the same pool.
 ///
@@ -238,6 +246,15 @@ impl Drop for Pool {
 }
 
 impl Processor for ExecutorProcessor {
+    /// Queues every handler call, unless the pool is shut down: then the emission is refused.
+    fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
+        if self.is_shutdown() {
+            return Err(EmitError::ShutDown(emission.into_event()));
+        }
+        self.dispatch(emission);
+        Ok(())
+    }
+
     fn submit(&self, task: Task) {
         let mut queue = self.pool.shared.lock();
         if queue.open {
