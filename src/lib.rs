@@ -42,9 +42,10 @@
 //!   emitter's linker only (linkers are isolated).
 //! - **Handlers** take `&E` (or nothing), may be `async`, and may return `()` or a `Result`. A handler
 //!   that returns `Err` or panics is reported (to its `on_failure`, else its linker's default
-//!   `on_failure`, else through `tracing`, target `pyventus`, error level) and the other handlers still
-//!   run; the emitter keeps working. Rust's panic hook still prints a caught panic to stderr, as for any
-//!   caught panic.
+//!   `on_failure`, else to the default report) and the other handlers still run; the emitter keeps
+//!   working. The default report goes through `tracing` (target `pyventus`, error level) when the program
+//!   installed a `tracing` subscriber, and to stderr otherwise. Rust's panic hook still prints a caught
+//!   panic, as for any caught panic, unless [`quiet_handler_panics`] was called.
 //! - **Dispatch order** on one linker: compile-time handlers by priority (higher first, default 0), then
 //!   by path (`crate::module::function`); then runtime subscriptions, in subscription order; then
 //!   all-events subscribers ([`Linker::subscribe_all`]), in subscription order. Link order never matters.
@@ -78,9 +79,10 @@
 //!
 //! # Debug mode
 //!
-//! `EventEmitter::new(p).debug(true)` logs, through `tracing` at debug level (target `pyventus`), each
-//! emit, each submitted handler, and each handler's outcome and duration. An emitter without `.debug(..)`
-//! follows the global switch: [`set_debug`], or `PYVENTUS_DEBUG=1` in the environment.
+//! `EventEmitter::new(p).debug(true)` logs each emit, each submitted handler, and each handler's outcome
+//! and duration, through `tracing` at debug level (target `pyventus`) when a `tracing` subscriber is
+//! installed, on stderr otherwise. An emitter without `.debug(..)` follows the global switch:
+//! [`set_debug`], or `PYVENTUS_DEBUG=1` in the environment.
 //!
 //! # Feature flags
 //!
@@ -144,15 +146,22 @@ pub use pyventus_macros::event;
 /// handler of `MyEvent` on [`EventLinker`]. The function itself is left as written and can still be
 /// called directly. A handler returns `()` or a `Result`.
 ///
+/// Handlers are free functions: `#[subscribe]` cannot be used on a method or an associated function.
+///
 /// Options, after the event(s):
 /// - `linker = Path`: the linker to subscribe on (default [`EventLinker`]).
-/// - `priority = N`: handlers with a higher priority run first (default 0; ties are ordered by path).
+/// - `priority = N`: handlers with a higher priority run first (default 0; ties are ordered by path). `N`
+///   is an `i32`: a literal or a named constant.
 /// - `once`: the handler runs on the first emit that reaches it, then never again (exactly one call,
 ///   also when several threads emit at once).
-/// - `on_success = f`: `f(value)` receives what the handler returned (the `Ok` value of a `Result`).
+/// - `on_success = f`: `f(value)` receives what the handler returned (the `Ok` value of a `Result`);
+///   when that is `()`, `f` may take nothing (`fn f()`).
 /// - `on_failure = g`: `g(failure)` receives a [`Failure`]: `Failure::Error(err)` for a returned `Err`,
-///   `Failure::Panic(message)` for a panic. Without it, an `Err` (which must then be `Debug`) or a panic
-///   goes to the linker's default `on_failure`, or is logged through `tracing` at error level.
+///   `Failure::Panic(message)` for a panic (for a handler that returns `()`, `g` takes `Failure` alone).
+///   Without it, an `Err` (which must then be `Debug`) or a panic goes to the linker's default
+///   `on_failure`, or to the default report.
+/// - `crate = path`: where generated code finds pyventus, when your crate reaches it under another name
+///   (default `::pyventus`).
 ///
 /// Several events: `#[subscribe(A, B)]` subscribes one function to each; it takes
 /// [`&dyn AnyEvent`](AnyEvent) (use [`downcast_ref`](trait.AnyEvent.html#method.downcast_ref)) or no
@@ -209,7 +218,8 @@ pub use pyventus_macros::subscribe;
 /// Works on a struct (usually a unit struct) that is not generic. Pyventus's
 /// `class CustomEventLinker(EventLinker, max_subscribers=.., default_success_callback=..,
 /// default_failure_callback=..)`. Options:
-/// - `max_subscribers = N` (N ≥ 1): at most N subscribers per event (compile-time handlers included);
+/// - `max_subscribers = N` (N ≥ 1, a literal or a named `usize` constant): at most N subscribers per
+///   event (compile-time handlers included);
 ///   past it [`Linker::try_subscribe`] returns [`SubscribeError`] and [`Linker::subscribe`] panics.
 /// - `on_success = f`, with `fn f(handler: &HandlerInfo)`: called after each successful handler call
 ///   that has no `on_success` of its own.
