@@ -41,8 +41,29 @@ pub fn catch_unwind<R>(call: impl FnOnce() -> R) -> Result<R, Payload> {
 /// [`catch_unwind`], under the name the crate uses.
 #[inline]
 pub(crate) fn catch<R>(call: impl FnOnce() -> R) -> Result<R, Payload> {
-    let _marked = QUIET.load(Ordering::Relaxed).then(Catching::enter);
+    if QUIET.load(Ordering::Relaxed) {
+        return catch_marked(call);
+    }
     panic::catch_unwind(AssertUnwindSafe(call))
+}
+
+/// [`catch`] with the quiet hook installed: the thread is marked while `call` runs.
+#[cold]
+pub(crate) fn catch_marked<R>(call: impl FnOnce() -> R) -> Result<R, Payload> {
+    let _marked = Catching::enter();
+    panic::catch_unwind(AssertUnwindSafe(call))
+}
+
+/// [`catch`] for a caller that checked [`is_quiet`] itself (the inline fast path, once per emit).
+#[inline]
+pub(crate) fn catch_unmarked<R>(call: impl FnOnce() -> R) -> Result<R, Payload> {
+    panic::catch_unwind(AssertUnwindSafe(call))
+}
+
+/// Whether the quiet hook is installed (then catches must mark the thread).
+#[inline]
+pub(crate) fn is_quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
 }
 
 /// Awaits `future`, catching a panic raised while polling it: the async `catch_unwind`.

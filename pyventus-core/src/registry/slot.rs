@@ -236,9 +236,19 @@ impl<E: Event> Slot<E> {
     /// directly. Only valid when [`is_plain`](Slot::is_plain).
     #[inline]
     pub(crate) fn run_fast(&self, event: &E) {
+        // Decided once per emit, so that the usual path keeps a bare `catch_unwind`.
+        if panics::is_quiet() {
+            self.run_fast_with::<true>(event);
+        } else {
+            self.run_fast_with::<false>(event);
+        }
+    }
+
+    #[inline]
+    fn run_fast_with<const QUIET: bool>(&self, event: &E) {
         match &self.fast_calls {
-            FastCalls::Direct(calls) => self.run_guarded(calls, |call| call(event)),
-            FastCalls::Wrapped(calls) => self.run_guarded(calls, |call| {
+            FastCalls::Direct(calls) => self.run_guarded::<QUIET, _>(calls, |call| call(event)),
+            FastCalls::Wrapped(calls) => self.run_guarded::<QUIET, _>(calls, |call| {
                 call(event);
             }),
             FastCalls::None => {}
@@ -246,16 +256,21 @@ impl<E: Event> Slot<E> {
     }
 
     #[inline]
-    fn run_guarded<C>(&self, calls: &[C], invoke: impl Fn(&C)) {
+    fn run_guarded<const QUIET: bool, C>(&self, calls: &[C], invoke: impl Fn(&C)) {
         let mut next = 0;
         while next < calls.len() {
             let mut current = next;
-            let run = panics::catch(|| {
+            let run_all = || {
                 while let Some(call) = calls.get(current) {
                     invoke(call);
                     current += 1;
                 }
-            });
+            };
+            let run = if QUIET {
+                panics::catch_marked(run_all)
+            } else {
+                panics::catch_unmarked(run_all)
+            };
             match run {
                 Ok(()) => return,
                 Err(payload) => {
