@@ -160,8 +160,8 @@ pub use pyventus_macros::event;
 ///   `Failure::Panic(message)` for a panic (for a handler that returns `()`, `g` takes `Failure` alone).
 ///   Without it, an `Err` (which must then be `Debug`) or a panic goes to the linker's default
 ///   `on_failure`, or to the default report.
-/// - `crate = path`: where generated code finds pyventus, when your crate reaches it under another name
-///   (default `::pyventus`).
+/// - `crate = path`: where generated code finds pyventus, for a crate that reaches it through a
+///   re-export. (A dependency renamed in `Cargo.toml` is found without it.)
 ///
 /// Several events: `#[subscribe(A, B)]` subscribes one function to each; it takes
 /// [`&dyn AnyEvent`](AnyEvent) (use [`downcast_ref`](trait.AnyEvent.html#method.downcast_ref)) or no

@@ -4,7 +4,8 @@
 //! an unknown option, a repeated one, a missing value or a value where none belongs are all written from
 //! the table, so they list exactly what the attribute accepts.
 
-use proc_macro2::TokenStream;
+use proc_macro_crate::FoundCrate;
+use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
@@ -226,12 +227,27 @@ impl Options {
         }
     }
 
-    /// The path generated code uses to reach pyventus: `::pyventus`, or the `crate = ..` option.
+    /// The path generated code uses to reach pyventus: the `crate = ..` option, else the name the
+    /// user's crate gives pyventus in its `Cargo.toml` (`pv = { package = "pyventus" }` gives `::pv`),
+    /// else `::pyventus`.
     pub(crate) fn crate_path(&self) -> TokenStream {
         match self.path(CRATE.name) {
             Some(path) => path.into_token_stream(),
-            None => quote!(::pyventus),
+            None => dependency_name(),
         }
+    }
+}
+
+/// `::name`, where `name` is what the crate being compiled calls pyventus. Within pyventus's own package
+/// (its tests, examples and doctests, which reach it as `pyventus`), and wherever the manifest cannot be
+/// read, `::pyventus`.
+fn dependency_name() -> TokenStream {
+    match proc_macro_crate::crate_name("pyventus") {
+        Ok(FoundCrate::Name(name)) => {
+            let name = Ident::new(&name, Span::call_site());
+            quote!(::#name)
+        }
+        Ok(FoundCrate::Itself) | Err(_) => quote!(::pyventus),
     }
 }
 
