@@ -5,8 +5,6 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use pv::prelude::*;
-
 /// A linker declared through the renamed dependency.
 #[pv::linker(max_subscribers = 4)]
 #[derive(Debug)]
@@ -37,6 +35,8 @@ async fn count_once(e: &Arrived) {
 
 #[cfg(test)]
 mod tests {
+    use pv::prelude::*;
+
     use super::*;
 
     #[test]
