@@ -121,7 +121,9 @@ pub mod __private {
     pub use crate::linker::EventLinker;
     pub use crate::meta::HandlerInfo;
     pub use crate::panics::{catch_unwind, catch_unwind_async};
-    pub use crate::registry::{EventRef, Handler, HandlerFn, Registration, event_ref};
+    pub use crate::registry::{
+        EventRef, Handler, HandlerFn, Registration, SubscribedTo, event_ref,
+    };
 
     // Shared by all three.
     pub use core::option::Option::{self, Some};

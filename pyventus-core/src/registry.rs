@@ -25,7 +25,7 @@ mod slot;
 use self::all_events::every_linker;
 pub(crate) use self::all_events::{ALL_EVENTS, AllEvents, all_events};
 pub(crate) use self::compiled::SyncFn;
-pub use self::compiled::{Handler, HandlerFn};
+pub use self::compiled::{Handler, HandlerFn, SubscribedTo};
 pub(crate) use self::slot::{ErasedSlot, Slot, SlotSnapshot, SubscriberKey};
 pub use self::slot::{SubscriberInfo, SubscriberKind};
 

@@ -12,6 +12,28 @@ use crate::event::Event;
 use crate::handler::{BoxFuture, OnceFlag, Outcome};
 use crate::meta::HandlerInfo;
 
+/// Checks, in generated code, that a handler takes the event it is subscribed to, where the macro cannot
+/// tell from the tokens (`#[subscribe(events::Paid)] fn f(e: &Paid)`): `Self` is that event, `Taken` the
+/// type the handler takes by reference. Implemented when they are the same type; otherwise the message
+/// says it in the event's terms.
+#[doc(hidden)]
+#[diagnostic::on_unimplemented(
+    message = "this handler is subscribed to `{Self}`, so it takes `&{Self}`, not `&{Taken}`",
+    label = "takes `&{Taken}`",
+    note = "take the event it is subscribed to (`e: &{Self}`), or subscribe it to the event it takes (`#[subscribe({Taken})]`)"
+)]
+pub trait SubscribedTo<Taken> {
+    /// The event, as the type the handler takes.
+    fn pass(event: &Self) -> &Taken;
+}
+
+impl<E> SubscribedTo<E> for E {
+    #[inline(always)]
+    fn pass(event: &E) -> &E {
+        event
+    }
+}
+
 /// A sync handler, as stored: a function pointer to the `#[subscribe]` wrapper.
 pub(crate) type SyncFn<E> = fn(&E) -> Outcome;
 

@@ -123,11 +123,39 @@ fn plain_call(attr: &SubscribeAttr, function: &ItemFn) -> Option<TokenStream> {
     let Type::Reference(reference) = &*argument.ty else {
         return None;
     };
-    if matches!(*reference.elem, Type::TraitObject(_)) {
+    // Only where the handler visibly takes its event: then the pointer's type cannot mismatch.
+    if matches!(*reference.elem, Type::TraitObject(_)) || !takes_event_as_written(attr, function) {
         return None;
     }
     let ident = &sig.ident;
     Some(quote_spanned!(reference.elem.span()=> #ident))
+}
+
+/// The type the handler takes by reference, when it takes one event by `&T` (not several events, not
+/// `&dyn AnyEvent`, not nothing).
+fn taken_event<'f>(attr: &SubscribeAttr, function: &'f ItemFn) -> Option<&'f Type> {
+    let Some(FnArg::Typed(argument)) = function.sig.inputs.first() else {
+        return None;
+    };
+    match &*argument.ty {
+        Type::Reference(reference)
+            if attr.events.len() == 1 && !matches!(*reference.elem, Type::TraitObject(_)) =>
+        {
+            Some(&reference.elem)
+        }
+        _ => None,
+    }
+}
+
+/// Whether the handler takes `&T` with `T` written as the event is (`#[subscribe(Paid)] fn f(e: &Paid)`),
+/// so that they are the same type without asking the compiler.
+fn takes_event_as_written(attr: &SubscribeAttr, function: &ItemFn) -> bool {
+    match (taken_event(attr, function), attr.events.first()) {
+        (Some(taken), Some(event)) => {
+            taken.to_token_stream().to_string() == event.to_token_stream().to_string()
+        }
+        _ => false,
+    }
 }
 
 /// The wrapper the handler static points to: calls the user's function (through `plain` when there is
@@ -148,8 +176,18 @@ fn wrapper(
     let event_arg = Ident::new("__pyventus_event", Span::mixed_site());
     let call = match (plain, sig.inputs.first()) {
         (Some(plain), _) => quote!(#plain(#event_arg)),
-        // Spanned on the user's argument type, so that a handler of the wrong event is reported there.
-        (None, Some(FnArg::Typed(typed))) => quote_spanned!(typed.ty.span()=> #ident(#event_arg)),
+        // The event passed through `SubscribedTo`, unless the handler visibly takes it: a handler of
+        // another event is then one error, in the event's terms, on the user's type.
+        (None, Some(FnArg::Typed(typed))) => match taken_event(attr, function) {
+            Some(taken) if !takes_event_as_written(attr, function) => {
+                let event = respan(event.to_token_stream(), taken.span());
+                let krate = respan(attr.krate.clone(), taken.span());
+                quote_spanned! {taken.span()=>
+                    #ident(<#event as #krate::__private::SubscribedTo<#taken>>::pass(#event_arg))
+                }
+            }
+            _ => quote_spanned!(typed.ty.span()=> #ident(#event_arg)),
+        },
         (None, _) => quote!({
             let _ = #event_arg;
             #ident()
