@@ -206,6 +206,17 @@ impl Request {
     }
 }
 
+/// The identity of a closure of type `F` subscribed to `E` as `request` asks, from the caller's line.
+#[track_caller]
+fn runtime_info<E: Event, F>(request: &Request) -> HandlerInfo {
+    HandlerInfo::runtime(
+        type_name::<F>(),
+        (E::NAME, E::PATH),
+        request.linker,
+        request.origin(),
+    )
+}
+
 /// Subscribes a sync closure to `E`.
 #[track_caller]
 pub(crate) fn add_sync<E, R, F>(
@@ -218,12 +229,7 @@ where
     R::Error: fmt::Debug,
     F: Fn(&E) -> R + Send + Sync + 'static,
 {
-    let info = HandlerInfo::runtime(
-        type_name::<F>(),
-        (E::NAME, E::PATH),
-        request.linker,
-        request.origin(),
-    );
+    let info = runtime_info::<E, F>(&request);
     let on_success = (request.linker)().on_success();
     let call = move |event: &E| callbacks::finish(handler(event), &info, on_success);
     add::<E>(info, request.once, RuntimeFn::Sync(Box::new(call)))
@@ -242,12 +248,7 @@ where
     F: Fn(&E) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = R> + Send + 'static,
 {
-    let info = HandlerInfo::runtime(
-        type_name::<F>(),
-        (E::NAME, E::PATH),
-        request.linker,
-        request.origin(),
-    );
+    let info = runtime_info::<E, F>(&request);
     let on_success = (request.linker)().on_success();
     let call: Box<AsyncCall<E>> = Box::new(move |event: &E| {
         let future = handler(event);
