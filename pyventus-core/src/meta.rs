@@ -88,11 +88,8 @@ impl HandlerInfo {
         origin: Origin,
     ) -> Self {
         HandlerInfo {
-            path,
-            event,
-            event_path,
-            linker,
             origin: Some(origin),
+            ..HandlerInfo::new(path, event, event_path, linker)
         }
     }
 
