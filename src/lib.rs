@@ -146,7 +146,10 @@ pub use pyventus_macros::event;
 /// handler of `MyEvent` on [`EventLinker`]. The function itself is left as written and can still be
 /// called directly. A handler returns `()` or a `Result`.
 ///
-/// Handlers are free functions: `#[subscribe]` cannot be used on a method or an associated function.
+/// Handlers are free functions: `#[subscribe]` cannot be used on a method or an associated function. A
+/// method (`&self`) is refused with that message; on an associated function inside an `impl` block the
+/// macro cannot see the `impl`, and rustc reports "cannot find value `name` in this scope" at the
+/// function's name. Move the handler out of the `impl` (it may call the associated function).
 ///
 /// Options, after the event(s):
 /// - `linker = Path`: the linker to subscribe on (default [`EventLinker`]).

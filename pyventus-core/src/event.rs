@@ -14,7 +14,9 @@ use crate::registry::EventRegistry;
 ///
 /// Implemented by `#[event]` (`pyventus::event`); not meant to be
 /// implemented by hand. Events are `Send + Sync + 'static` so that every processor, including the ones that
-/// run handlers on other threads, can share them.
+/// run handlers on other threads, can share them. A field that is not thread-safe makes `#[event]` fail
+/// with rustc's "`Rc<String>` cannot be sent between threads safely" at the type's name: use `Arc` for
+/// `Rc`, a `Mutex` or `RwLock` for `RefCell`, an atomic for `Cell`.
 ///
 /// # Examples
 ///
