@@ -12,6 +12,7 @@
 use std::fmt;
 use std::panic::Location;
 use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
 use crate::handler::Failure;
@@ -214,11 +215,17 @@ pub type DefaultSuccessFn = fn(&HandlerInfo);
 /// A linker's default failure callback: receives which handler failed, and how.
 pub type DefaultFailureFn = fn(&HandlerInfo, Failure<&dyn fmt::Debug>);
 
+/// [`LinkerMeta::index`] not computed yet.
+const UNSET: usize = usize::MAX;
+/// [`LinkerMeta::index`] of a linker missing from `inventory`'s list.
+const UNREGISTERED: usize = usize::MAX - 1;
+
 /// The static description of a linker.
 #[doc(hidden)]
 pub struct LinkerMeta {
     name: &'static str,
-    index: OnceLock<usize>,
+    /// The index, [`UNSET`] until first asked, [`UNREGISTERED`] for a linker `inventory` did not register.
+    index: AtomicUsize,
     max_subscribers: Option<usize>,
     on_success: Option<DefaultSuccessFn>,
     on_failure: Option<DefaultFailureFn>,
@@ -229,7 +236,7 @@ impl LinkerMeta {
     pub const fn new(name: &'static str) -> Self {
         LinkerMeta {
             name,
-            index: OnceLock::new(),
+            index: AtomicUsize::new(UNSET),
             max_subscribers: None,
             on_success: None,
             on_failure: None,
@@ -276,13 +283,23 @@ impl LinkerMeta {
     /// register (only on platforms `inventory` does not support).
     #[inline]
     pub(crate) fn index(&'static self) -> Option<usize> {
-        let index = *self.index.get_or_init(|| {
-            all_linkers()
-                .iter()
-                .position(|other| ptr::eq(*other, self))
-                .unwrap_or(usize::MAX)
-        });
-        (index != usize::MAX).then_some(index)
+        // One load on every emit after the first: the index never changes once known.
+        match self.index.load(Ordering::Relaxed) {
+            UNSET => self.find_index(),
+            UNREGISTERED => None,
+            index => Some(index),
+        }
+    }
+
+    #[cold]
+    fn find_index(&'static self) -> Option<usize> {
+        let index = all_linkers()
+            .iter()
+            .position(|other| ptr::eq(*other, self));
+        // Every thread computes the same value, so a race only stores it twice.
+        self.index
+            .store(index.unwrap_or(UNREGISTERED), Ordering::Relaxed);
+        index
     }
 }
 

@@ -234,9 +234,23 @@ impl<E: Event> Slot<E> {
     /// Calls every compile-time handler through the fast path: one `catch_unwind` for the whole run
     /// (resumed after the handler that panicked), no wrapper where the user's function can be called
     /// directly. Only valid when [`is_plain`](Slot::is_plain).
-    #[inline]
+    ///
+    /// The usual case (the user's functions, no quiet hook) is inlined into the emit: a few loads, the
+    /// calls, and a landing pad that costs nothing until a handler panics.
+    #[inline(always)]
     pub(crate) fn run_fast(&self, event: &E) {
-        // Decided once per emit, so that the usual path keeps a bare `catch_unwind`.
+        match &self.fast_calls {
+            FastCalls::Direct(calls) if !panics::is_quiet() => {
+                self.run_guarded::<false, _>(calls, |call| call(event));
+            }
+            _ => self.run_fast_outlined(event),
+        }
+    }
+
+    /// [`run_fast`](Slot::run_fast) for wrapped calls, and for every call once the quiet hook is on
+    /// (decided once per emit, so that the usual path keeps a bare `catch_unwind`).
+    #[inline(never)]
+    fn run_fast_outlined(&self, event: &E) {
         if panics::is_quiet() {
             self.run_fast_with::<true>(event);
         } else {
@@ -255,7 +269,7 @@ impl<E: Event> Slot<E> {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn run_guarded<const QUIET: bool, C>(&self, calls: &[C], invoke: impl Fn(&C)) {
         let mut next = 0;
         while next < calls.len() {
@@ -274,11 +288,18 @@ impl<E: Event> Slot<E> {
             match run {
                 Ok(()) => return,
                 Err(payload) => {
-                    report::panic(&self.compiled[current].info, &*payload);
+                    self.report_fast_panic(current, payload);
                     next = current + 1;
                 }
             }
         }
+    }
+
+    /// Reports the panic of compile-time handler `index`, caught on the fast path.
+    #[cold]
+    #[inline(never)]
+    fn report_fast_panic(&self, index: usize, payload: panics::Payload) {
+        report::panic(&self.compiled[index].info, &*payload);
     }
 
     /// Debug mode: lists the compile-time handlers found for this event on this linker (those that would
