@@ -354,3 +354,41 @@ fn try_emit_after_shutdown_runs_nothing_and_hands_the_event_back() {
     );
     assert_eq!(REFUSABLE_RAN.load(Ordering::SeqCst), 101);
 }
+
+#[event]
+struct Raced;
+
+static RACED_DONE: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Raced)]
+fn raced() {
+    RACED_DONE.fetch_add(1, Ordering::Relaxed);
+}
+
+/// Shutdown racing submitters on other threads: every call runs exactly once, on the pool (accepted
+/// before the shutdown) or on its submitter (after it). None is stranded in the queue.
+#[test]
+fn shutdown_racing_submitters_loses_no_call() {
+    const THREADS: usize = 3;
+    const EMITS: usize = 20_000;
+    let emitter = EventEmitter::new(ExecutorProcessor::new(2));
+    let submitters: Vec<_> = (0..THREADS)
+        .map(|_| {
+            let emitter = emitter.clone();
+            thread::spawn(move || {
+                for _ in 0..EMITS {
+                    emitter.emit(Raced);
+                }
+            })
+        })
+        .collect();
+    while RACED_DONE.load(Ordering::Relaxed) < EMITS / 2 {
+        thread::yield_now();
+    }
+    emitter.processor().shutdown();
+    for submitter in submitters {
+        submitter.join().expect("submitter finished");
+    }
+    assert!(emitter.processor().is_shutdown());
+    assert_eq!(RACED_DONE.load(Ordering::Relaxed), THREADS * EMITS);
+}

@@ -293,9 +293,7 @@ impl LinkerMeta {
 
     #[cold]
     fn find_index(&'static self) -> Option<usize> {
-        let index = all_linkers()
-            .iter()
-            .position(|other| ptr::eq(*other, self));
+        let index = all_linkers().iter().position(|other| ptr::eq(*other, self));
         // Every thread computes the same value, so a race only stores it twice.
         self.index
             .store(index.unwrap_or(UNREGISTERED), Ordering::Relaxed);

@@ -4,13 +4,22 @@
 //! submission order and runs them to completion (async handlers through [`block_on`](crate::block_on)).
 //! Shutting down closes the queue and waits for the workers to drain it; a call submitted after that runs
 //! on the submitting thread, with a warning, so that nothing submitted is lost.
+//!
+//! The queue is a `crossbeam-channel` (lock-free for the submitter; an idle worker spins briefly before
+//! it parks, so a busy pool costs no wake-up call per task). Closing it without losing a call takes a
+//! gate: a submitter counts itself in before it reads `open` and out after its send, and shutdown clears
+//! `open`, waits until no submitter is in, and only then queues one stop message per worker. A call is
+//! therefore either queued before the stop messages (and run by a worker) or sees the pool closed (and
+//! runs on its own thread).
 
 use std::cell::Cell;
-use std::collections::VecDeque;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
+
+use crossbeam_channel::{Receiver, Sender};
 
 use crate::dispatch::Emission;
 use crate::event::Event;
@@ -66,23 +75,28 @@ pub struct ExecutorProcessor {
 
 struct Pool {
     shared: Arc<Shared>,
+    sender: Sender<Message>,
     workers: Mutex<Vec<JoinHandle<()>>>,
     threads: usize,
 }
 
-struct Shared {
-    state: Mutex<Queue>,
-    /// Signalled when a task is queued or the queue closes.
-    ready: Condvar,
-    /// Signalled when a worker exits.
-    exited: Condvar,
+/// What a worker takes from the queue.
+enum Message {
+    Run(Task),
+    /// One per worker, queued by shutdown after every accepted call.
+    Stop,
 }
 
-struct Queue {
-    tasks: VecDeque<Task>,
-    open: bool,
+struct Shared {
+    receiver: Receiver<Message>,
+    /// Whether calls are accepted.
+    open: AtomicBool,
+    /// Submitters between counting themselves in and finishing their send (see the module docs).
+    submitting: AtomicUsize,
     /// Workers that have not exited yet.
-    alive: usize,
+    alive: Mutex<usize>,
+    /// Signalled when a worker exits.
+    exited: Condvar,
 }
 
 thread_local! {
@@ -91,19 +105,18 @@ thread_local! {
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, Queue> {
-        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    fn alive(&self) -> MutexGuard<'_, usize> {
+        self.alive.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn address(self: &Arc<Self>) -> usize {
         Arc::as_ptr(self) as usize
     }
 
-    /// A worker's life: run tasks until the queue is closed and empty, then say so (also if it dies).
     fn work(self: Arc<Self>) {
         WORKER_OF.set(self.address());
         let _exit = WorkerExit(&self);
-        while let Some(task) = self.next() {
+        while let Ok(Message::Run(task)) = self.receiver.recv() {
             // A task catches its handler's panics; this catches the rest (an event or a closure whose
             // `Drop` panics), so that the worker lives on.
             let handler = task.path();
@@ -114,32 +127,33 @@ impl Shared {
             }
         }
     }
-
-    /// The next task, or `None` once the queue is closed and empty.
-    fn next(&self) -> Option<Task> {
-        let mut queue = self.lock();
-        loop {
-            if let Some(task) = queue.tasks.pop_front() {
-                return Some(task);
-            }
-            if !queue.open {
-                return None;
-            }
-            queue = self
-                .ready
-                .wait(queue)
-                .unwrap_or_else(PoisonError::into_inner);
-        }
-    }
 }
 
-/// Counts a worker out when it ends, however it ends.
+/// Counts a worker out when it exits, however it exits.
 struct WorkerExit<'a>(&'a Shared);
 
 impl Drop for WorkerExit<'_> {
     fn drop(&mut self) {
-        self.0.lock().alive -= 1;
+        *self.0.alive() -= 1;
         self.0.exited.notify_all();
+    }
+}
+
+/// A submitter counted in at the gate (see the module docs); counts itself out when dropped.
+struct Submitting<'a>(&'a Shared);
+
+impl<'a> Submitting<'a> {
+    /// Counts in, then tells whether the pool accepts calls.
+    fn enter(shared: &'a Shared) -> (Self, bool) {
+        shared.submitting.fetch_add(1, Ordering::SeqCst);
+        let open = shared.open.load(Ordering::SeqCst);
+        (Submitting(shared), open)
+    }
+}
+
+impl Drop for Submitting<'_> {
+    fn drop(&mut self) {
+        self.0.submitting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -154,37 +168,37 @@ impl ExecutorProcessor {
         } else {
             threads
         };
+        let (sender, receiver) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
-            state: Mutex::new(Queue {
-                tasks: VecDeque::new(),
-                open: true,
-                alive: 0,
-            }),
-            ready: Condvar::new(),
+            receiver,
+            open: AtomicBool::new(true),
+            submitting: AtomicUsize::new(0),
+            alive: Mutex::new(0),
             exited: Condvar::new(),
         });
         let mut workers = Vec::with_capacity(threads);
         for index in 0..threads {
             let worker_shared = Arc::clone(&shared);
-            shared.lock().alive += 1;
+            *shared.alive() += 1;
             let spawned = thread::Builder::new()
                 .name(format!("pyventus-executor-{index}"))
                 .spawn(move || worker_shared.work());
             match spawned {
                 Ok(worker) => workers.push(worker),
                 Err(error) => {
-                    shared.lock().alive -= 1;
+                    *shared.alive() -= 1;
                     report!(error {} "executor could start only {index} of {threads} threads: {error}");
                 }
             }
         }
         if workers.is_empty() {
-            shared.lock().open = false;
+            shared.open.store(false, Ordering::SeqCst);
         }
         let threads = workers.len();
         ExecutorProcessor {
             pool: Arc::new(Pool {
                 shared,
+                sender,
                 workers: Mutex::new(workers),
                 threads,
             }),
@@ -199,7 +213,7 @@ impl ExecutorProcessor {
     /// Whether the pool stopped accepting calls: [`shutdown`](ExecutorProcessor::shutdown) was called, or
     /// the pool could start no thread at all.
     pub fn is_shutdown(&self) -> bool {
-        !self.pool.shared.lock().open
+        !self.pool.shared.open.load(Ordering::SeqCst)
     }
 
     /// Stops accepting calls and waits for every queued and running call to finish.
@@ -214,20 +228,28 @@ impl ExecutorProcessor {
 
 impl Pool {
     fn shutdown(&self) {
-        let mut queue = self.shared.lock();
-        queue.open = false;
-        self.shared.ready.notify_all();
-        if WORKER_OF.get() == self.shared.address() {
+        let shared = &self.shared;
+        if shared.open.swap(false, Ordering::SeqCst) {
+            // Every submitter that saw the pool open finishes its send before the stop messages.
+            while shared.submitting.load(Ordering::SeqCst) > 0 {
+                thread::yield_now();
+            }
+            for _ in 0..self.threads {
+                // The receiver lives in `shared`, which this pool holds: the send cannot fail.
+                let _ = self.sender.send(Message::Stop);
+            }
+        }
+        if WORKER_OF.get() == shared.address() {
             return;
         }
-        while queue.alive > 0 {
-            queue = self
-                .shared
+        let mut alive = shared.alive();
+        while *alive > 0 {
+            alive = shared
                 .exited
-                .wait(queue)
+                .wait(alive)
                 .unwrap_or_else(PoisonError::into_inner);
         }
-        drop(queue);
+        drop(alive);
         // Every worker has exited: joining only collects them.
         let workers =
             std::mem::take(&mut *self.workers.lock().unwrap_or_else(PoisonError::into_inner));
@@ -246,7 +268,6 @@ impl Drop for Pool {
 }
 
 impl Processor for ExecutorProcessor {
-    /// Queues every handler call, unless the pool is shut down: then the emission is refused.
     fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
         if self.is_shutdown() {
             return Err(EmitError::ShutDown(emission.into_event()));
@@ -256,28 +277,31 @@ impl Processor for ExecutorProcessor {
     }
 
     fn submit(&self, task: Task) {
-        let mut queue = self.pool.shared.lock();
-        if queue.open {
-            queue.tasks.push_back(task);
-            drop(queue);
-            self.pool.shared.ready.notify_one();
+        let (gate, open) = Submitting::enter(&self.pool.shared);
+        let task = if open {
+            match self.pool.sender.send(Message::Run(task)) {
+                Ok(()) => return,
+                // Only if every receiver is gone, which the pool's own one rules out; run it here then.
+                Err(crossbeam_channel::SendError(Message::Run(task))) => task,
+                Err(crossbeam_channel::SendError(Message::Stop)) => return,
+            }
         } else {
-            drop(queue);
-            let handler = task.path();
-            report!(warn { handler = handler }
-                "executor is shut down: running handler `{handler}` on the submitting thread");
-            task.run_blocking();
-        }
+            task
+        };
+        drop(gate);
+        let handler = task.path();
+        report!(warn { handler = handler }
+            "executor is shut down: running handler `{handler}` on the submitting thread");
+        task.run_blocking();
     }
 }
 
 impl fmt::Debug for ExecutorProcessor {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let queue = self.pool.shared.lock();
         f.debug_struct("ExecutorProcessor")
             .field("threads", &self.pool.threads)
-            .field("queued", &queue.tasks.len())
-            .field("shut_down", &!queue.open)
+            .field("queued", &self.pool.shared.receiver.len())
+            .field("shut_down", &self.is_shutdown())
             .finish()
     }
 }

@@ -1,0 +1,172 @@
+//! Throughput of the queued processors, next to the code a user would write by hand for the same work.
+//!
+//! - `TokioProcessor`: `CALLS` emits to one async handler from inside a 2-worker tokio runtime, then
+//!   `wait_for_tasks`; the baseline spawns the handler's body with a raw `tokio::spawn` per call, then
+//!   awaits every `JoinHandle`.
+//! - `ExecutorProcessor::new(2)`: `CALLS` emits to one sync handler, then `shutdown` (which drains the
+//!   queue); the baseline is two threads fed by a `std::sync::mpsc` channel of boxed closures (the
+//!   receiver shared behind a `Mutex`, the classic pool), then dropping the sender and joining.
+//!
+//! Rounds alternate ours and the baseline so both see the same machine load; each figure is the fastest
+//! round (noise on a shared machine only adds time). Prints one table of ns per call and ratios.
+//!
+//! Run with: `cargo bench --bench processors` (`-- --rounds 3 --calls 50000` for a quick run).
+
+use std::hint::black_box;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, mpsc};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use pyventus::prelude::*;
+
+static TOTAL: AtomicU64 = AtomicU64::new(0);
+
+#[event]
+struct AsyncJob(u64);
+
+#[event]
+struct SyncJob(u64);
+
+/// The handler's body, shared by ours and the baselines.
+fn work(value: u64) {
+    TOTAL.fetch_add(black_box(value), Ordering::Relaxed);
+}
+
+#[subscribe(AsyncJob)]
+async fn async_handler(job: &AsyncJob) {
+    work(job.0);
+}
+
+#[subscribe(SyncJob)]
+fn sync_handler(job: &SyncJob) {
+    work(job.0);
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+}
+
+fn tokio_ours(runtime: &tokio::runtime::Runtime, calls: u64) -> Duration {
+    runtime.block_on(async {
+        let emitter = EventEmitter::new(TokioProcessor::new());
+        let start = Instant::now();
+        for _ in 0..calls {
+            emitter.emit(AsyncJob(1));
+        }
+        emitter.processor().wait_for_tasks().await;
+        start.elapsed()
+    })
+}
+
+fn tokio_raw(runtime: &tokio::runtime::Runtime, calls: u64) -> Duration {
+    runtime.block_on(async {
+        let start = Instant::now();
+        let mut handles = Vec::with_capacity(calls as usize);
+        for _ in 0..calls {
+            let job = AsyncJob(1);
+            handles.push(tokio::spawn(async move { work(job.0) }));
+        }
+        for handle in handles {
+            handle.await.expect("the task ran");
+        }
+        start.elapsed()
+    })
+}
+
+fn executor_ours(calls: u64) -> Duration {
+    let emitter = EventEmitter::new(ExecutorProcessor::new(2));
+    let start = Instant::now();
+    for _ in 0..calls {
+        emitter.emit(SyncJob(1));
+    }
+    emitter.processor().shutdown();
+    start.elapsed()
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+fn executor_raw(calls: u64) -> Duration {
+    let (sender, receiver) = mpsc::channel::<Job>();
+    let receiver = Arc::new(Mutex::new(receiver));
+    let workers: Vec<_> = (0..2)
+        .map(|_| {
+            let receiver = Arc::clone(&receiver);
+            thread::spawn(move || {
+                loop {
+                    let job = receiver.lock().expect("not poisoned").recv();
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    let start = Instant::now();
+    for _ in 0..calls {
+        let job = SyncJob(1);
+        sender
+            .send(Box::new(move || work(job.0)))
+            .expect("workers alive");
+    }
+    drop(sender);
+    for worker in workers {
+        worker.join().expect("worker ran");
+    }
+    start.elapsed()
+}
+
+fn argument(name: &str, default: u64) -> u64 {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter()
+        .position(|arg| arg == name)
+        .and_then(|index| args.get(index + 1))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or(default)
+}
+
+fn main() {
+    if std::env::args().any(|arg| arg == "--list") {
+        return; // `cargo bench -- --list` asks what is here: nothing for criterion's filter.
+    }
+    let rounds = argument("--rounds", 7);
+    let calls = argument("--calls", 200_000);
+    let runtime = runtime();
+    let (mut best_tokio, mut best_spawn) = (Duration::MAX, Duration::MAX);
+    let (mut best_executor, mut best_pool) = (Duration::MAX, Duration::MAX);
+    for _ in 0..rounds {
+        best_tokio = best_tokio.min(tokio_ours(&runtime, calls));
+        best_spawn = best_spawn.min(tokio_raw(&runtime, calls));
+        best_executor = best_executor.min(executor_ours(calls));
+        best_pool = best_pool.min(executor_raw(calls));
+    }
+    let per_call = |time: Duration| time.as_secs_f64() * 1e9 / calls as f64;
+    println!("{calls} calls per round, fastest of {rounds} interleaved rounds");
+    println!("| processor | ours (ns/call) | by hand (ns/call) | ratio |");
+    println!("|---|---|---|---|");
+    for (name, ours, by_hand) in [
+        (
+            "TokioProcessor, async handler vs raw tokio::spawn",
+            best_tokio,
+            best_spawn,
+        ),
+        (
+            "ExecutorProcessor(2), sync handler vs mpsc-fed pool of 2",
+            best_executor,
+            best_pool,
+        ),
+    ] {
+        println!(
+            "| {name} | {:.0} | {:.0} | {:.2}x |",
+            per_call(ours),
+            per_call(by_hand),
+            per_call(ours) / per_call(by_hand)
+        );
+    }
+    assert!(TOTAL.load(Ordering::Relaxed) > 0);
+}
