@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::event::Event;
-use crate::invoke::Reached;
+use crate::invoke::{HandlerRef, Reached};
 use crate::registry::{Slot, SlotSnapshot};
 use crate::task::Task;
 
@@ -81,15 +81,24 @@ impl<E: Event> Emission<E> {
     ///
     /// The event moves into one `Arc` shared by the tasks.
     pub fn into_tasks(self) -> Tasks<E> {
+        let debug = self.debug;
+        Tasks {
+            calls: self.into_calls(),
+            debug,
+        }
+    }
+
+    /// The handler calls as owned `(event, handler)` pairs, for processors in this crate that run them
+    /// without the type erasure of a [`Task`] (the tokio processor).
+    pub(crate) fn into_calls(self) -> Calls<E> {
         let walk = self
             .slot
             .map(|slot| (slot, slot.snapshot()))
             .filter(|(slot, snapshot)| !is_empty(slot, snapshot));
-        Tasks {
+        Calls {
             event: walk.as_ref().map(|_| Arc::new(self.event)),
             walk,
             cursor: Cursor::default(),
-            debug: self.debug,
         }
     }
 }
@@ -108,10 +117,7 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
 ///
 /// A `once` handler is claimed when the iterator yields its task: exactly one emit gets it.
 pub struct Tasks<E: Event> {
-    event: Option<Arc<E>>,
-    /// The slot and the snapshot of it the tasks come from; `None` when there are none.
-    walk: Option<(&'static Slot<E>, SlotSnapshot<E>)>,
-    cursor: Cursor,
+    calls: Calls<E>,
     debug: bool,
 }
 
@@ -119,10 +125,31 @@ impl<E: Event> Iterator for Tasks<E> {
     type Item = Task;
 
     fn next(&mut self) -> Option<Task> {
+        let (event, handler) = self.calls.next()?;
+        Some(Task::new(event, handler, self.debug))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.calls.size_hint()
+    }
+}
+
+/// The handler calls of one [`Emission`], in dispatch order, each with its share of the event. What
+/// [`Tasks`] wraps; `once` handlers are claimed as they are yielded.
+pub(crate) struct Calls<E: Event> {
+    event: Option<Arc<E>>,
+    /// The slot and the snapshot of it the calls come from; `None` when there are none.
+    walk: Option<(&'static Slot<E>, SlotSnapshot<E>)>,
+    cursor: Cursor,
+}
+
+impl<E: Event> Iterator for Calls<E> {
+    type Item = (Arc<E>, HandlerRef<E>);
+
+    fn next(&mut self) -> Option<Self::Item> {
         let (slot, snapshot) = self.walk.as_ref()?;
         let handler = self.cursor.next(slot, snapshot)?.to_owned();
-        let event = Arc::clone(self.event.as_ref()?);
-        Some(Task::new(event, handler, self.debug))
+        Some((Arc::clone(self.event.as_ref()?), handler))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

@@ -80,12 +80,31 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
             }
             return None;
         }
-        Some(Box::pin(async move {
-            let stopwatch = Stopwatch::start(debug);
-            let outcome = self.handler.reached().call(&self.event, &info).await;
-            stopwatch.finish(&info, outcome);
-        }))
+        let OwnedCall { event, handler } = *self;
+        Some(Box::pin(run_async(event, handler, info, debug)))
     }
+}
+
+/// Runs one handler call to its end, sync or async, as one future: what a [`Task`] does, without the
+/// boxes (the tokio processor spawns this directly).
+pub(crate) async fn run_call<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) {
+    let reached = handler.reached();
+    let info = reached.info();
+    if reached.is_async() {
+        run_async(event, handler, info, debug).await;
+    } else {
+        let stopwatch = Stopwatch::start(debug);
+        if let Some(outcome) = reached.call_sync(&event, &info) {
+            stopwatch.finish(&info, outcome);
+        }
+    }
+}
+
+/// Awaits an async handler's call, timed in debug mode.
+async fn run_async<E: Event>(event: Arc<E>, handler: HandlerRef<E>, info: HandlerInfo, debug: bool) {
+    let stopwatch = Stopwatch::start(debug);
+    let outcome = handler.reached().call(&event, &info).await;
+    stopwatch.finish(&info, outcome);
 }
 
 impl Task {

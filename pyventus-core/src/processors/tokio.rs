@@ -201,8 +201,23 @@ impl Processor for TokioProcessor {
     fn dispatch<E: Event>(&self, emission: Emission<E>) {
         match Self::callers_runtime() {
             Some(runtime) => {
-                for task in emission.into_tasks() {
-                    drop(self.spawn(&runtime, task));
+                let debug = emission.is_debug();
+                for (event, handler) in emission.into_calls() {
+                    let reached = handler.reached();
+                    if self.blocking_sync && !reached.is_async() {
+                        drop(self.spawn(&runtime, Task::new(event, handler, debug)));
+                        continue;
+                    }
+                    // The call's own future, spawned as it is: no `Task` box, no second future.
+                    let info = reached.info();
+                    if debug {
+                        crate::report::submitted(&info);
+                    }
+                    let in_flight = InFlight::enter(&self.tracker, info.path);
+                    drop(runtime.spawn(async move {
+                        crate::task::run_call(event, handler, debug).await;
+                        in_flight.finish();
+                    }));
                 }
             }
             None => self.run_to_completion(emission.into_tasks()),
