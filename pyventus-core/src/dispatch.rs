@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::event::Event;
 use crate::invoke::{HandlerRef, Reached};
-use crate::registry::{Slot, SlotSnapshot};
+use crate::registry::{FastPath, Slot, SlotSnapshot};
 use crate::task::Task;
 
 /// One emit: an event and the handlers it reaches, handed to a [`Processor`](crate::Processor).
@@ -59,22 +59,40 @@ impl<E: Event> Emission<E> {
         let Some(slot) = self.slot else {
             return;
         };
-        if !self.debug && slot.is_plain() {
-            slot.run_fast(&self.event);
-        } else {
-            self.run_inline_slow(slot);
+        if !self.debug {
+            match slot.fast_path() {
+                FastPath::Compiled => return slot.run_fast(&self.event),
+                FastPath::WithRuntime(state) => {
+                    if self.run_inline_with_runtime(slot, state) {
+                        return;
+                    }
+                }
+                FastPath::None => {}
+            }
         }
+        self.run_inline_slow(slot);
+    }
+
+    /// The fast path with plain runtime closures: the compile-time handlers, then the closures, from
+    /// this thread's cached copy of the list. `false` when there is no copy yet.
+    #[inline(never)]
+    fn run_inline_with_runtime(&self, slot: &'static Slot<E>, state: u64) -> bool {
+        slot.with_cached_runtime(state, |runtime| {
+            slot.run_fast(&self.event);
+            slot.run_plain_runtime(runtime, &self.event);
+        })
     }
 
     /// [`run_inline`](Emission::run_inline) for everything but sync compile-time handlers alone.
     #[inline(never)]
     fn run_inline_slow(self, slot: &'static Slot<E>) {
         // Taken before any handler runs: a subscription made by a handler joins later emits only.
-        let snapshot = slot.snapshot();
-        let mut cursor = Cursor::default();
-        while let Some(handler) = cursor.next(slot, &snapshot) {
-            handler.call_inline(&self.event, self.debug);
-        }
+        slot.with_snapshot(|snapshot| {
+            let mut cursor = Cursor::default();
+            while let Some(handler) = cursor.next(slot, snapshot) {
+                handler.call_inline(&self.event, self.debug);
+            }
+        });
     }
 
     /// The handler calls as owned [`Task`]s, for processors that run them elsewhere.
@@ -139,7 +157,7 @@ impl<E: Event> Iterator for Tasks<E> {
 pub(crate) struct Calls<E: Event> {
     event: Option<Arc<E>>,
     /// The slot and the snapshot of it the calls come from; `None` when there are none.
-    walk: Option<(&'static Slot<E>, SlotSnapshot<E>)>,
+    walk: Option<(&'static Slot<E>, SlotSnapshot<'static, E>)>,
     cursor: Cursor,
 }
 
@@ -171,7 +189,7 @@ impl<E: Event> fmt::Debug for Tasks<E> {
 }
 
 /// Whether a snapshot of `slot` holds no handler at all.
-fn is_empty<E: Event>(slot: &Slot<E>, snapshot: &SlotSnapshot<E>) -> bool {
+fn is_empty<E: Event>(slot: &Slot<E>, snapshot: &SlotSnapshot<'_, E>) -> bool {
     slot.compiled().is_empty() && snapshot.runtime.is_none() && snapshot.all.is_none()
 }
 
@@ -195,7 +213,7 @@ impl Cursor {
     fn next<'s, E: Event>(
         &mut self,
         slot: &'static Slot<E>,
-        snapshot: &'s SlotSnapshot<E>,
+        snapshot: &'s SlotSnapshot<'_, E>,
     ) -> Option<Reached<'s, E>> {
         let compiled = slot.compiled();
         while let Some(handler) = compiled.get(self.compiled) {
@@ -225,7 +243,7 @@ impl Cursor {
     }
 
     /// How many handlers of `snapshot` are left at most.
-    fn remaining<E: Event>(&self, slot: &Slot<E>, snapshot: &SlotSnapshot<E>) -> usize {
+    fn remaining<E: Event>(&self, slot: &Slot<E>, snapshot: &SlotSnapshot<'_, E>) -> usize {
         let runtime = snapshot.runtime.as_deref().map_or(0, <[_]>::len);
         let all = snapshot.all.as_deref().map_or(0, <[_]>::len);
         (slot.compiled().len() - self.compiled) + (runtime - self.runtime) + (all - self.all)

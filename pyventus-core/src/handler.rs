@@ -90,6 +90,11 @@ impl<E: fmt::Debug + fmt::Display> std::error::Error for Failure<E> {}
     note = "a closure that returns a future is subscribed with `subscribe_async` (or `once_async`), not `subscribe`"
 )]
 pub trait HandlerReturn {
+    /// Whether this is `()`: a runtime closure returning it, on a linker without a default
+    /// `on_success`, is called as it is written, with nothing to do after it.
+    #[doc(hidden)]
+    const IS_UNIT: bool = false;
+
     /// What `on_success` receives.
     type Value;
     /// What `on_failure` receives inside [`Failure::Error`].
@@ -100,6 +105,8 @@ pub trait HandlerReturn {
 }
 
 impl HandlerReturn for () {
+    const IS_UNIT: bool = true;
+
     type Value = ();
     type Error = Infallible;
 

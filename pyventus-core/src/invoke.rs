@@ -12,11 +12,12 @@ use crate::meta::HandlerInfo;
 use crate::panics::{catch, catch_unwind_async};
 use crate::registry::{Handler, HandlerFn};
 use crate::report::{self, Stopwatch};
-use crate::runtime_list::{AsyncCall, RuntimeFn, RuntimeHandler, SyncCall};
+use crate::runtime_list::{AsyncCall, PlainCall, RuntimeFn, RuntimeHandler, SyncCall};
 
 /// A borrowed view of a handler's call, compile-time or runtime alike. `E` is `dyn AnyEvent` for
 /// all-events handlers.
 enum Call<'h, E: ?Sized> {
+    Plain(&'h PlainCall<E>),
     Sync(&'h SyncCall<E>),
     Async(&'h AsyncCall<E>),
 }
@@ -33,6 +34,7 @@ impl<E: Event> Handler<E> {
 impl<E: ?Sized> RuntimeHandler<E> {
     fn call_ref(&self) -> Call<'_, E> {
         match &self.call {
+            RuntimeFn::Plain(call) => Call::Plain(call.as_ref()),
             RuntimeFn::Sync(call) => Call::Sync(call.as_ref()),
             RuntimeFn::Async(call) => Call::Async(call.as_ref()),
         }
@@ -145,6 +147,7 @@ fn call_inline<E: ?Sized + Sync>(call: Call<'_, E>, event: &E, info: &HandlerInf
     }
     let stopwatch = Stopwatch::start(debug);
     let outcome = match call {
+        Call::Plain(call) => call_plain(call, event, info),
         Call::Sync(call) => call_sync(call, event, info),
         call @ Call::Async(_) => crate::blocking::block_on(self::call(call, event, info)),
     };
@@ -153,8 +156,18 @@ fn call_inline<E: ?Sized + Sync>(call: Call<'_, E>, event: &E, info: &HandlerInf
 
 fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> Option<Outcome> {
     match handler {
+        Call::Plain(handler) => Some(call_plain(handler, event, info)),
         Call::Sync(handler) => Some(call_sync(handler, event, info)),
         Call::Async(_) => None,
+    }
+}
+
+/// Calls a plain sync handler (see [`PlainCall`]), turning a panic into a reported [`Outcome::Panic`].
+#[inline]
+fn call_plain<E: ?Sized>(call: &PlainCall<E>, event: &E, info: &HandlerInfo) -> Outcome {
+    match catch(|| call(event)) {
+        Ok(()) => Outcome::Success,
+        Err(payload) => report::panic(info, &*payload),
     }
 }
 
@@ -171,6 +184,7 @@ fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Ou
 /// polling it) into a reported [`Outcome::Panic`].
 async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, info: &HandlerInfo) -> Outcome {
     let future = match call {
+        Call::Plain(call) => return call_plain(call, event, info),
         Call::Sync(call) => return call_sync(call, event, info),
         Call::Async(call) => match catch(|| call(event)) {
             Ok(future) => future,

@@ -20,7 +20,7 @@
 //! | | `report` | where faults and debug lines go |
 //! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report |
 //! | storage | `runtime_list` | closures subscribed at run time, in a copy-on-write list |
-//! | | `event` ⇄ `registry` | `Event`, `AnyEvent`; per event, a table of *slots* (one per linker), each holding the compile-time handlers (`registry/compiled`), runtime handlers and a version word (`registry/slot`); per linker, its all-events subscribers (`registry/all_events`) |
+//! | | `event` ⇄ `registry` | `Event`, `AnyEvent`; per event, a table of *slots* (one per linker), each holding the compile-time handlers (`registry/compiled`), runtime handlers and a version word (`registry/slot`); per linker, its all-events subscribers (`registry/all_events`); per thread, a copy of each runtime list it emits to (`registry/thread_cache`) |
 //! | calling | `invoke` | calling one handler of any kind: catch its panic, report its fault, time it |
 //! | linkers | `subscription` | runtime subscriptions and their handles |
 //! | | `query` | who is subscribed to what; removal |
@@ -33,7 +33,8 @@
 //!
 //! Each protocol lives in one file: the version word that makes an emit's snapshot consistent is private
 //! to `registry/slot.rs` (every change goes through `Slot::write`), the copy-on-write list to
-//! `runtime_list.rs`, the in-flight count of the tokio processor to `processors/tokio.rs`, the queue and
+//! `runtime_list.rs`, each thread's copies of those lists (valid while the version word is unchanged) to
+//! `registry/thread_cache.rs`, the in-flight count of the tokio processor to `processors/tokio.rs`, the queue and
 //! its drain to `processors/executor.rs`.
 //!
 //! # Life of an emit
@@ -47,7 +48,9 @@
 //! 3. The inline processor (`processors/inline.rs`) runs the emission in place. When the slot's version
 //!    word says only plain sync compile-time handlers are there (`registry/slot.rs`), it calls their
 //!    function pointers under one `catch_unwind`; a panic is reported (`report.rs`) and the next handler
-//!    runs.
+//!    runs. When plain runtime closures (sync, returning `()`, no callback, not `once`) follow them, it
+//!    calls those the same way, from this thread's copy of the runtime list
+//!    (`registry/thread_cache.rs`): no lock, no reference count.
 //! 4. Otherwise the emit takes a consistent snapshot of the slot (enabled compile-time handlers, the
 //!    runtime list, the linker's all-events list) and walks it with a cursor (`dispatch.rs`), which
 //!    claims `once` handlers as it reaches them. Each handler is called through `invoke.rs` (catch its

@@ -4,6 +4,8 @@
 //! read-write lock, plus a count. An emit first reads the count; when it is zero (no runtime subscriber,
 //! the common case) it takes no lock and allocates nothing. Otherwise it clones the current list (an `Arc`)
 //! and works on that snapshot: a handler subscribed or unsubscribed during the emit does not change it.
+//! Inline emits keep that snapshot per thread and reuse it while the slot is unchanged
+//! (`registry/thread_cache.rs`), so the lock and the clone are paid once per change, not per emit.
 
 use std::mem;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -24,8 +26,13 @@ pub(crate) type SyncCall<E> = dyn Fn(&E) -> Outcome + Send + Sync;
 /// An async handler call, type-erased: returns the future of the call, borrowing the event.
 pub(crate) type AsyncCall<E> = dyn for<'a> Fn(&'a E) -> BoxFuture<'a, Outcome> + Send + Sync;
 
+/// A sync handler that returns `()` and has nothing to do after it (no `on_success`), type-erased: the
+/// user's closure as written, which the inline fast path calls directly.
+pub(crate) type PlainCall<E> = dyn Fn(&E) + Send + Sync;
+
 /// A sync or async runtime handler, type-erased. `E` is `dyn AnyEvent` for all-events handlers.
 pub(crate) enum RuntimeFn<E: ?Sized> {
+    Plain(Box<PlainCall<E>>),
     Sync(Box<SyncCall<E>>),
     Async(Box<AsyncCall<E>>),
 }
@@ -57,6 +64,15 @@ impl<E: ?Sized> RuntimeHandler<E> {
 
     pub(crate) fn is_async(&self) -> bool {
         matches!(self.call, RuntimeFn::Async(_))
+    }
+
+    /// The closure as written, when it is a plain one (see [`PlainCall`]).
+    #[inline]
+    pub(crate) fn plain(&self) -> Option<&PlainCall<E>> {
+        match &self.call {
+            RuntimeFn::Plain(call) => Some(call.as_ref()),
+            _ => None,
+        }
     }
 }
 

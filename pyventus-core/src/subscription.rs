@@ -47,6 +47,10 @@ impl Subscription {
     /// handler that ran).
     ///
     /// An emit already under way still calls it (it works on a snapshot); later emits do not.
+    ///
+    /// The closure (and what it captured) is dropped once nothing can call it: at once on this thread;
+    /// a thread that emitted the event keeps a copy of the subscriber list, which it lets go of at its
+    /// next emit to a runtime subscriber (of any event), or when it ends.
     pub fn unsubscribe(self) -> bool {
         self.list.remove(self.id)
     }
@@ -231,6 +235,11 @@ where
 {
     let info = runtime_info::<E, F>(&request);
     let on_success = (request.linker)().on_success();
+    if R::IS_UNIT && on_success.is_none() {
+        // Returns `()` (nothing to discard) and nothing follows it: kept as written.
+        let plain = move |event: &E| drop(handler(event));
+        return add::<E>(info, request.once, RuntimeFn::Plain(Box::new(plain)));
+    }
     let call = move |event: &E| callbacks::finish(handler(event), &info, on_success);
     add::<E>(info, request.once, RuntimeFn::Sync(Box::new(call)))
 }

@@ -101,7 +101,12 @@ pub(crate) async fn run_call<E: Event>(event: Arc<E>, handler: HandlerRef<E>, de
 }
 
 /// Awaits an async handler's call, timed in debug mode.
-async fn run_async<E: Event>(event: Arc<E>, handler: HandlerRef<E>, info: HandlerInfo, debug: bool) {
+async fn run_async<E: Event>(
+    event: Arc<E>,
+    handler: HandlerRef<E>,
+    info: HandlerInfo,
+    debug: bool,
+) {
     let stopwatch = Stopwatch::start(debug);
     let outcome = handler.reached().call(&event, &info).await;
     stopwatch.finish(&info, outcome);

@@ -14,6 +14,7 @@
 
 use std::fmt;
 use std::hint;
+use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
@@ -21,6 +22,7 @@ use std::thread;
 use crate::event::{AnyEvent, Event};
 use crate::meta::{self, HandlerInfo, LinkerMeta};
 use crate::panics;
+use crate::registry::thread_cache::{self, Versioned};
 use crate::registry::{AllEvents, Handler, HandlerFn, SyncFn};
 use crate::report::{self, report};
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
@@ -31,9 +33,22 @@ const WRITING: u64 = 1;
 const PLAIN: u64 = 2;
 /// Set when every compile-time handler is enabled (the usual case: an emit then copies no flags).
 const ALL_ENABLED: u64 = 4;
+/// Set when the inline fast path applies with runtime subscribers too: as `PLAIN`, but with runtime
+/// subscribers, every one of them a plain closure (sync, returns `()`, no callback) and not `once`.
+const PLAIN_RUNTIME: u64 = 8;
 /// One version step, above the flags.
-const VERSION: u64 = 8;
-const FLAGS: u64 = WRITING | PLAIN | ALL_ENABLED;
+const VERSION: u64 = 16;
+const FLAGS: u64 = WRITING | PLAIN | ALL_ENABLED | PLAIN_RUNTIME;
+
+/// Which inline fast path an emit may take (see [`Slot::fast_path`]).
+pub(crate) enum FastPath {
+    /// Plain compile-time handlers only.
+    Compiled,
+    /// Plain compile-time handlers, then sync runtime subscribers; the version word it was read at.
+    WithRuntime(u64),
+    /// Neither: the general walk.
+    None,
+}
 
 /// Function pointers for the inline fast path, in dispatch order.
 enum FastCalls<E> {
@@ -67,10 +82,29 @@ impl EnabledSet {
 }
 
 /// What one emit works on: the subscribers of its event and linker at one moment.
-pub(crate) struct SlotSnapshot<E: Event> {
+pub(crate) struct SlotSnapshot<'c, E: Event> {
     pub(crate) enabled: EnabledSet,
-    pub(crate) runtime: Option<Snapshot<E>>,
+    pub(crate) runtime: Option<RuntimeView<'c, E>>,
     pub(crate) all: Option<Snapshot<dyn AnyEvent>>,
+}
+
+/// The runtime subscribers of a snapshot: its own share of the slot's list, or this thread's cached
+/// copy of it, borrowed (see `thread_cache.rs`).
+pub(crate) enum RuntimeView<'c, E: Event> {
+    Owned(Snapshot<E>),
+    Cached(&'c [Arc<RuntimeHandler<E>>]),
+}
+
+impl<E: Event> Deref for RuntimeView<'_, E> {
+    type Target = [Arc<RuntimeHandler<E>>];
+
+    #[inline]
+    fn deref(&self) -> &Self::Target {
+        match self {
+            RuntimeView::Owned(list) => list,
+            RuntimeView::Cached(list) => list,
+        }
+    }
 }
 
 /// The handlers of one event on one linker.
@@ -95,6 +129,8 @@ pub(crate) struct Slot<E: Event> {
     runtime: RuntimeList<RuntimeHandler<E>>,
     /// The linker's all-events subscribers.
     all: &'static AllEvents,
+    /// This slot's index in each thread's cache of runtime lists.
+    cache_id: usize,
 }
 
 impl<E: Event> Slot<E> {
@@ -135,6 +171,7 @@ impl<E: Event> Slot<E> {
             listed: AtomicBool::new(false),
             runtime: RuntimeList::new(),
             all,
+            cache_id: thread_cache::new_id(),
         };
         slot.write(|| ());
         slot.report_over_limit();
@@ -160,8 +197,15 @@ impl<E: Event> Slot<E> {
         fence(Ordering::Release);
         let result = change();
         let mut flags = 0;
-        if self.plain_now() {
-            flags |= PLAIN;
+        if self.compiled_plain_now() {
+            if self.runtime.is_empty() {
+                flags |= PLAIN;
+            } else if self.runtime.snapshot().is_some_and(|list| {
+                list.iter()
+                    .all(|handler| handler.plain().is_some() && handler.once.is_none())
+            }) {
+                flags |= PLAIN_RUNTIME;
+            }
         }
         if (0..self.compiled.len()).all(|index| self.is_enabled(index)) {
             flags |= ALL_ENABLED;
@@ -182,43 +226,114 @@ impl<E: Event> Slot<E> {
         self.is_enabled(index) && !self.compiled[index].is_spent()
     }
 
-    /// Whether only enabled, sync, not-`once` compile-time handlers and no runtime subscriber are left.
-    fn plain_now(&self) -> bool {
+    /// Whether the compile-time handlers are all enabled, sync and not `once` (so they can be called
+    /// through [`run_fast`](Slot::run_fast)).
+    fn compiled_plain_now(&self) -> bool {
         !matches!(self.fast_calls, FastCalls::None)
-            && self.runtime.is_empty()
             && (0..self.compiled.len())
                 .all(|index| self.compiled[index].once.is_none() && self.is_enabled(index))
     }
 
-    /// Whether the inline fast path applies now: `PLAIN`, and no all-events subscriber on the linker,
-    /// with the version unchanged in between (so that both hold at one moment).
+    /// Which inline fast path applies now: `PLAIN` or `PLAIN_RUNTIME`, and no all-events subscriber on
+    /// the linker, with the version unchanged in between (so that both hold at one moment).
     #[inline]
-    pub(crate) fn is_plain(&self) -> bool {
+    pub(crate) fn fast_path(&self) -> FastPath {
         let state = self.state.load(Ordering::Acquire);
-        state & (PLAIN | WRITING) == PLAIN
-            && self.all.is_empty()
-            && self.state.load(Ordering::Acquire) == state
+        if state & WRITING != 0
+            || state & (PLAIN | PLAIN_RUNTIME) == 0
+            || !self.all.is_empty()
+            || self.state.load(Ordering::Acquire) != state
+        {
+            return FastPath::None;
+        }
+        if state & PLAIN != 0 {
+            FastPath::Compiled
+        } else {
+            FastPath::WithRuntime(state)
+        }
     }
 
-    /// The subscribers an emit starting now works on.
+    /// Runs `call` on this thread's cached copy of the runtime subscribers if it was taken at version
+    /// word `state` (see `thread_cache.rs`): no lock, no reference count. `false`, without running it,
+    /// when there is no such copy (the general walk then takes a snapshot and caches it).
     #[inline]
-    pub(crate) fn snapshot(&self) -> SlotSnapshot<E> {
+    pub(crate) fn with_cached_runtime(
+        &self,
+        state: u64,
+        call: impl FnOnce(&[Arc<RuntimeHandler<E>>]),
+    ) -> bool {
+        thread_cache::with_cached(self.cache_id, |version, list: &Snapshot<E>| {
+            (version == state).then(|| call(list))
+        })
+        .is_some()
+    }
+
+    /// The subscribers an emit starting now works on, owned (for emits whose calls outlive this call).
+    #[inline]
+    pub(crate) fn snapshot(&self) -> SlotSnapshot<'static, E> {
+        self.snapshot_at().1
+    }
+
+    /// Runs `walk` on the subscribers an emit starting now works on, reading the runtime ones from this
+    /// thread's cached copy when the slot did not change since it was taken (no lock, no reference
+    /// count), else from a fresh snapshot, which becomes the copy.
+    #[inline]
+    pub(crate) fn with_snapshot<R>(
+        &'static self,
+        mut walk: impl FnMut(&SlotSnapshot<'_, E>) -> R,
+    ) -> R {
+        if self.runtime.is_empty() {
+            return walk(&self.snapshot());
+        }
+        let cached = thread_cache::with_cached(self.cache_id, |version, list: &Snapshot<E>| {
+            let snapshot = self.snapshot_if_unchanged(version, list)?;
+            Some(walk(&snapshot))
+        });
+        if let Some(result) = cached {
+            return result;
+        }
+        let (version, snapshot) = self.snapshot_at();
+        if let Some(RuntimeView::Owned(list)) = &snapshot.runtime {
+            thread_cache::store(self.cache_id, self, version, Arc::clone(list));
+        }
+        walk(&snapshot)
+    }
+
+    /// A snapshot whose runtime subscribers are `list`, taken at `version`: `None` if the slot changed
+    /// since (or is changing).
+    #[inline]
+    fn snapshot_if_unchanged<'c>(
+        &self,
+        version: u64,
+        list: &'c Snapshot<E>,
+    ) -> Option<SlotSnapshot<'c, E>> {
+        if self.state.load(Ordering::Acquire) != version {
+            return None;
+        }
+        let snapshot = SlotSnapshot {
+            enabled: self.enabled_at(version),
+            runtime: Some(RuntimeView::Cached(list)),
+            all: self.all.snapshot(),
+        };
+        fence(Ordering::Acquire);
+        (self.state.load(Ordering::Relaxed) == version).then_some(snapshot)
+    }
+
+    /// The subscribers now, and the version word they were taken at.
+    #[inline]
+    fn snapshot_at(&self) -> (u64, SlotSnapshot<'static, E>) {
         let mut spins = 0u32;
         loop {
             let before = self.state.load(Ordering::Acquire);
             if before & WRITING == 0 {
                 let snapshot = SlotSnapshot {
-                    enabled: if before & ALL_ENABLED != 0 {
-                        EnabledSet::All
-                    } else {
-                        self.enabled_now()
-                    },
-                    runtime: self.runtime.snapshot(),
+                    enabled: self.enabled_at(before),
+                    runtime: self.runtime.snapshot().map(RuntimeView::Owned),
                     all: self.all.snapshot(),
                 };
                 fence(Ordering::Acquire);
                 if self.state.load(Ordering::Relaxed) == before {
-                    return snapshot;
+                    return (before, snapshot);
                 }
             }
             // A change is being made; it runs no user code, so it ends soon.
@@ -228,6 +343,16 @@ impl<E: Event> Slot<E> {
             } else {
                 thread::yield_now();
             }
+        }
+    }
+
+    /// The enabled compile-time handlers, read under version word `state`.
+    #[inline]
+    fn enabled_at(&self, state: u64) -> EnabledSet {
+        if state & ALL_ENABLED != 0 {
+            EnabledSet::All
+        } else {
+            self.enabled_now()
         }
     }
 
@@ -271,27 +396,27 @@ impl<E: Event> Slot<E> {
 
     #[inline(always)]
     fn run_guarded<const QUIET: bool, C>(&self, calls: &[C], invoke: impl Fn(&C)) {
-        let mut next = 0;
-        while next < calls.len() {
-            let mut current = next;
-            let run_all = || {
-                while let Some(call) = calls.get(current) {
-                    invoke(call);
-                    current += 1;
-                }
-            };
-            let run = if QUIET {
-                panics::catch_marked(run_all)
-            } else {
-                panics::catch_unmarked(run_all)
-            };
-            match run {
-                Ok(()) => return,
-                Err(payload) => {
-                    self.report_fast_panic(current, payload);
-                    next = current + 1;
-                }
+        run_guarded::<QUIET, C>(calls, invoke, |index, payload| {
+            self.report_fast_panic(index, payload);
+        });
+    }
+
+    /// Calls plain runtime closures (see `PlainCall`) the way [`run_fast`](Slot::run_fast) calls
+    /// compile-time handlers: one `catch_unwind` for the run, resumed after a closure that panicked.
+    #[inline]
+    pub(crate) fn run_plain_runtime(&self, runtime: &[Arc<RuntimeHandler<E>>], event: &E) {
+        let invoke = |handler: &Arc<RuntimeHandler<E>>| {
+            if let Some(call) = handler.plain() {
+                call(event);
             }
+        };
+        let report = |index: usize, payload: panics::Payload| {
+            report_panic(&runtime[index].info, payload);
+        };
+        if panics::is_quiet() {
+            run_guarded::<true, _>(runtime, invoke, report);
+        } else {
+            run_guarded::<false, _>(runtime, invoke, report);
         }
     }
 
@@ -299,7 +424,7 @@ impl<E: Event> Slot<E> {
     #[cold]
     #[inline(never)]
     fn report_fast_panic(&self, index: usize, payload: panics::Payload) {
-        report::panic(&self.compiled[index].info, &*payload);
+        report_panic(&self.compiled[index].info, payload);
     }
 
     /// Debug mode: lists the compile-time handlers found for this event on this linker (those that would
@@ -378,11 +503,20 @@ impl<E: Event> Slot<E> {
     }
 }
 
+impl<E: Event> Versioned for Slot<E> {
+    fn version(&self) -> u64 {
+        self.state.load(Ordering::Acquire)
+    }
+}
+
 impl<E: Event> Unsubscribe for Slot<E> {
     fn remove(&self, id: u64) -> bool {
         let (removed, old) = self.write(|| self.runtime.remove(id));
         // Dropped outside every lock: a closure's captured state may unsubscribe or emit when dropped.
         drop(old);
+        if removed {
+            thread_cache::retire();
+        }
         removed
     }
 
@@ -460,7 +594,10 @@ impl<E: Event> ErasedSlot for Slot<E> {
             let (unsubscribed, old) = self.runtime.clear();
             (disabled + unsubscribed, old)
         });
-        drop(old);
+        if old.is_some() {
+            drop(old);
+            thread_cache::retire();
+        }
         removed
     }
 
@@ -472,6 +609,45 @@ impl<E: Event> ErasedSlot for Slot<E> {
                 .count()
         })
     }
+}
+
+/// Calls each of `calls` with `invoke` under one `catch_unwind`; after a panic, `report`s it with the
+/// index of the call that panicked and goes on with the next one.
+#[inline(always)]
+fn run_guarded<const QUIET: bool, C>(
+    calls: &[C],
+    invoke: impl Fn(&C),
+    report: impl Fn(usize, panics::Payload),
+) {
+    let mut next = 0;
+    while next < calls.len() {
+        let mut current = next;
+        let run_all = || {
+            while let Some(call) = calls.get(current) {
+                invoke(call);
+                current += 1;
+            }
+        };
+        let run = if QUIET {
+            panics::catch_marked(run_all)
+        } else {
+            panics::catch_unmarked(run_all)
+        };
+        match run {
+            Ok(()) => return,
+            Err(payload) => {
+                report(current, payload);
+                next = current + 1;
+            }
+        }
+    }
+}
+
+/// Reports a panic caught on a fast path.
+#[cold]
+#[inline(never)]
+fn report_panic(info: &HandlerInfo, payload: panics::Payload) {
+    report::panic(info, &*payload);
 }
 
 /// How a subscriber was subscribed.

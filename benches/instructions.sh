@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Instructions per inline emit, per path, under callgrind (needs `valgrind`: `apt-get install valgrind`).
+# The count per emit is (instructions at 200,000 emits - instructions at 100,000) / 100,000.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+cargo bench --bench instructions --no-run 2>/dev/null
+bin=$(ls -t target/release/deps/instructions-* | grep -v '\.d$' | head -1)
+count() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "$2" 2>&1 |
+        awk '/Collected/ { print $4 }'
+}
+echo "| path | instructions per emit |"
+echo "|---|---|"
+for path in direct floor one ten closure; do
+    low=$(count "$path" 100000)
+    high=$(count "$path" 200000)
+    echo "| $path | $(( (high - low) / 100000 )) |"
+done
