@@ -9,7 +9,8 @@
 //!   and one `catch_unwind` around the calls);
 //! - 1 handler / a `HashMap<TypeId, Vec<Box<dyn Fn>>>` bus behind an `RwLock`, and a
 //!   `Vec<Box<dyn Fn>>` behind an `RwLock`: what users write instead of an event library;
-//! - 1 runtime closure (`EventLinker::subscribe`) / the same `RwLock` bus, and / 1 `#[subscribe]` handler.
+//! - 1 runtime closure (`EventLinker::subscribe`) / the same `RwLock` bus, and / 1 `#[subscribe]` handler;
+//!   and again from two threads at once (their handlers count per thread, so only the bus is shared).
 //!
 //! Criterion measures each side; after it, an interleaved pass alternates batches of the two sides of
 //! each row (so both see the same machine load) and prints each side's fastest batch and their ratio:
@@ -42,6 +43,18 @@ struct HundredHandlers(u64);
 
 #[event]
 struct OneClosure(u64);
+
+/// The event of the two-thread rows, whose handlers count per thread (no shared write in the handler).
+#[event]
+struct Contended(u64);
+
+thread_local! {
+    static LOCAL_TOTAL: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+fn count_locally(value: u64) {
+    LOCAL_TOTAL.set(LOCAL_TOTAL.get() + value);
+}
 
 #[subscribe(OneHandler)]
 fn only(event: &OneHandler) {
@@ -105,6 +118,21 @@ fn map_bus_emit<E: Any>(event: E) {
     }
 }
 
+/// The `Vec<Box<dyn Fn>>` bus of the two-thread rows.
+type ContendedBus = RwLock<Vec<Box<dyn Fn(&Contended) + Send + Sync>>>;
+static CONTENDED_BUS: OnceLock<ContendedBus> = OnceLock::new();
+
+fn contended_bus_emit(event: Contended) {
+    let bus = CONTENDED_BUS.get().expect("set up in main");
+    for listener in bus
+        .read()
+        .unwrap_or_else(|poison| poison.into_inner())
+        .iter()
+    {
+        listener(&event);
+    }
+}
+
 /// The one-event `Vec<Box<dyn Fn>>` bus behind an `RwLock`.
 type VecBus = RwLock<Vec<Box<dyn Fn(&OneClosure) + Send + Sync>>>;
 static VEC_BUS: OnceLock<VecBus> = OnceLock::new();
@@ -131,6 +159,9 @@ fn set_up_buses() {
         }));
     let _ = MAP_BUS.set(RwLock::new(map));
     let _ = VEC_BUS.set(RwLock::new(vec![Box::new(closure_body)]));
+    let _ = CONTENDED_BUS.set(RwLock::new(vec![Box::new(|event: &Contended| {
+        count_locally(event.0);
+    })]));
 }
 
 type Emitter = EventEmitter<InlineProcessor>;
@@ -240,10 +271,51 @@ fn interleaved(emitter: &Emitter) {
     }
 }
 
+/// Nanoseconds per emit with two threads emitting `calls` times each at once (wall time over all
+/// emits of both).
+fn two_threads(calls: u32, emitter: &Emitter, f: fn(&Emitter)) -> f64 {
+    let start_line = std::sync::Barrier::new(2);
+    let start = Instant::now();
+    std::thread::scope(|scope| {
+        for _ in 0..2 {
+            scope.spawn(|| {
+                start_line.wait();
+                for _ in 0..calls {
+                    f(emitter);
+                }
+            });
+        }
+    });
+    start.elapsed().as_nanos() as f64 / f64::from(2 * calls)
+}
+
+/// The runtime-closure rows again, from two threads at once.
+fn interleaved_two_threads(emitter: &Emitter) {
+    const ROUNDS: usize = 11;
+    const CALLS: u32 = 200_000;
+    println!(
+        "\nfrom 2 threads at once: {ROUNDS} rounds of {CALLS} emits per thread, fastest round"
+    );
+    println!("| ours | baseline | ours ns | baseline ns | ours / baseline |");
+    println!("|---|---|---|---|---|");
+    let ours: fn(&Emitter) = |emitter| emitter.emit(black_box(Contended(1)));
+    let baseline: fn(&Emitter) = |_| contended_bus_emit(black_box(Contended(1)));
+    let (mut best_ours, mut best_baseline) = (f64::MAX, f64::MAX);
+    for _ in 0..ROUNDS {
+        best_baseline = best_baseline.min(two_threads(CALLS, emitter, baseline));
+        best_ours = best_ours.min(two_threads(CALLS, emitter, ours));
+    }
+    println!(
+        "| 1 runtime closure | Vec<Box<dyn Fn>> + RwLock bus | {best_ours:.2} | {best_baseline:.2} | {:.2} |",
+        best_ours / best_baseline
+    );
+}
+
 fn main() {
     set_up_buses();
     let emitter = EventEmitter::new(InlineProcessor);
     let subscription = EventLinker::subscribe(|event: &OneClosure| closure_body(event));
+    let contended = EventLinker::subscribe(|event: &Contended| count_locally(event.0));
     // The first call of each side fills registries and tables; keep that out of every measurement.
     for row in ROWS {
         (row.ours)(&emitter);
@@ -259,8 +331,10 @@ fn main() {
         std::env::args().any(|arg| matches!(arg.as_str(), "--test" | "--list" | "--profile-time"));
     if !quick {
         interleaved(&emitter);
+        interleaved_two_threads(&emitter);
     }
 
     subscription.unsubscribe();
+    contended.unsubscribe();
     println!("(total added: {})", TOTAL.load(Ordering::Relaxed));
 }

@@ -2,7 +2,8 @@
 //!
 //! `cargo bench --bench instructions -- <path> <iterations>` runs one path `iterations` times:
 //! `direct` (the handler called as written), `floor` (the hand-written floor of `benches/emit.rs`),
-//! `one`, `ten` (`#[subscribe]` handlers) or `closure` (one runtime closure). Run it under callgrind at two
+//! `one`, `ten` (`#[subscribe]` handlers), `closure` (one runtime closure) or `closure-2-threads` (the
+//! same from two threads, half each). Run it under callgrind at two
 //! iteration counts; the difference divided by the difference of iterations is the count per emit, with
 //! start-up and registry building cancelled out. `benches/instructions.sh` does exactly that for every
 //! path and prints one table.
@@ -79,6 +80,14 @@ fn main() {
         "one" => (0..iterations).for_each(|_| emitter.emit(black_box(One(1)))),
         "ten" => (0..iterations).for_each(|_| emitter.emit(black_box(Ten(1)))),
         "closure" => (0..iterations).for_each(|_| emitter.emit(black_box(Closure(1)))),
+        // Two threads, each emitting half: the count per emit should match `closure`'s.
+        "closure-2-threads" => std::thread::scope(|scope| {
+            for _ in 0..2 {
+                scope.spawn(|| {
+                    (0..iterations / 2).for_each(|_| emitter.emit(black_box(Closure(1))));
+                });
+            }
+        }),
         other => {
             eprintln!("unknown path `{other}`: one of direct, floor, one, ten, closure");
             std::process::exit(2);

@@ -78,7 +78,9 @@ impl<E: Event> Emission<E> {
     #[inline(never)]
     fn run_inline_with_runtime(&self, slot: &'static Slot<E>, state: u64) -> bool {
         slot.with_cached_runtime(state, |runtime| {
-            slot.run_fast(&self.event);
+            if !slot.compiled().is_empty() {
+                slot.run_fast(&self.event);
+            }
             slot.run_plain_runtime(runtime, &self.event);
         })
     }
