@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::callbacks;
 use crate::event::{AnyEvent, Event};
 use crate::handler::Outcome;
 use crate::meta::HandlerInfo;
@@ -25,6 +26,7 @@ enum Call<'h, E: ?Sized> {
 impl<E: Event> Handler<E> {
     fn call_ref(&self) -> Call<'_, E> {
         match &self.call {
+            HandlerFn::Plain(call) => Call::Plain(call),
             HandlerFn::Sync(call) => Call::Sync(call),
             HandlerFn::Async(call) => Call::Async(call),
         }
@@ -166,7 +168,10 @@ fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> 
 #[inline]
 fn call_plain<E: ?Sized>(call: &PlainCall<E>, event: &E, info: &HandlerInfo) -> Outcome {
     match catch(|| call(event)) {
-        Ok(()) => Outcome::Success,
+        Ok(()) => {
+            callbacks::succeeded(info, (info.linker)().on_success());
+            Outcome::Success
+        }
         Err(payload) => report::panic(info, &*payload),
     }
 }

@@ -8,27 +8,29 @@
 //! fn notify(e: &OrderPlaced) { .. }
 //!
 //! // expands to the function, unchanged, followed by:
-//! const _: () = {
-//!     // The linker's default `on_success`, a constant (the check folds away when there is none).
-//!     const __PYVENTUS_ON_SUCCESS: Option<DefaultSuccessFn> = <EventLinker as Linker>::__ON_SUCCESS;
-//!     // The user's function itself, for the inline fast path (sync, `&E`, returns `()`, no callbacks).
+//! const __PYVENTUS_SUBSCRIBE_notify: () = {
+//!     // The user's function itself: sync, `&E`, returns `()`, no callbacks, so no wrapper is needed.
 //!     const __PYVENTUS_PLAIN_0: fn(&OrderPlaced) = notify;
-//!     // The wrapper every other path calls: the user's function, then its outcome.
-//!     fn __pyventus_call_0(event: &OrderPlaced) -> Outcome {
-//!         finish(__PYVENTUS_PLAIN_0(event), __PYVENTUS_HANDLER_0.info(), __PYVENTUS_ON_SUCCESS)
-//!     }
 //!     // The one place `OrderPlaced: Event` is required.
 //!     const __PYVENTUS_EVENT_0: EventRef<OrderPlaced> = event_ref::<OrderPlaced>();
 //!     static __PYVENTUS_HANDLER_0: Handler<OrderPlaced> = Handler::new(
 //!         HandlerInfo::new(concat!(module_path!(), "::", "notify"), __PYVENTUS_EVENT_0.name,
 //!                          __PYVENTUS_EVENT_0.path, <EventLinker as Linker>::__meta),
-//!         HandlerFn::Sync(__pyventus_call_0),
+//!         HandlerFn::Plain(__PYVENTUS_PLAIN_0),
 //!     )
 //!     .with_priority(10)
-//!     .at(line!(), column!())
-//!     .with_plain(__PYVENTUS_PLAIN_0);
+//!     .at(line!(), column!());
 //!     submit! { Registration::new(&__PYVENTUS_HANDLER_0, __PYVENTUS_EVENT_0) }
 //! };
+//!
+//! // A handler that returns a `Result`, is async or has callbacks gets a wrapper instead of the
+//! // plain pointer: the user's function, then its outcome (`finish` calls the linker's default
+//! // `on_success`, read once into a constant).
+//! const __PYVENTUS_ON_SUCCESS: Option<DefaultSuccessFn> = <EventLinker as Linker>::__ON_SUCCESS;
+//! fn __pyventus_call_0(event: &OrderPlaced) -> Outcome {
+//!     finish(notify(event), __PYVENTUS_HANDLER_0.info(), __PYVENTUS_ON_SUCCESS)
+//! }
+//! //   ... HandlerFn::Sync(__pyventus_call_0) (or `Async`) in the static.
 //! ```
 //!
 //! (Every name is reached through `::pyventus::__private`.) One handler static per event: `#[subscribe(A,

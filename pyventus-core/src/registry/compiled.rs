@@ -1,8 +1,8 @@
 //! Compile-time handlers: what `#[subscribe]` generates for each handler.
 //!
 //! `#[subscribe]` leaves the user's function untouched and adds, next to it, a `static` [`Handler`] that
-//! holds a plain function pointer (a thin wrapper around the user's function) and the handler's identity
-//! (its path, its event, its linker). The handler is registered with `inventory` through a
+//! holds its call (the user's function itself when nothing needs to run around it, else a thin wrapper)
+//! and its identity (its path, its event, its linker). The handler is registered with `inventory` through a
 //! [`Registration`](crate::registry::Registration); an event's registry collects its own handlers from
 //! those registrations once, on its first emit.
 
@@ -43,7 +43,9 @@ pub(crate) type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
 /// The call of a compile-time handler.
 #[doc(hidden)]
 pub enum HandlerFn<E> {
-    /// A plain `fn`.
+    /// The user's function itself: sync, takes `&E`, returns `()`, no callbacks (no wrapper needed).
+    Plain(fn(&E)),
+    /// A sync `fn`, through its wrapper.
     Sync(SyncFn<E>),
     /// An `async fn`.
     Async(AsyncFn<E>),
@@ -52,6 +54,7 @@ pub enum HandlerFn<E> {
 impl<E> fmt::Debug for HandlerFn<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
+            HandlerFn::Plain(_) => "Plain",
             HandlerFn::Sync(_) => "Sync",
             HandlerFn::Async(_) => "Async",
         })
@@ -86,10 +89,14 @@ pub struct Handler<E> {
 impl<E> Handler<E> {
     /// A handler with the default priority (0).
     pub const fn new(info: HandlerInfo, call: HandlerFn<E>) -> Self {
+        let plain = match call {
+            HandlerFn::Plain(call) => Some(call),
+            _ => None,
+        };
         Handler {
             info,
             call,
-            plain: None,
+            plain,
             priority: 0,
             location: (0, 0),
             once: None,
@@ -105,12 +112,6 @@ impl<E> Handler<E> {
     /// The same handler, written at `line`:`column`.
     pub const fn at(mut self, line: u32, column: u32) -> Self {
         self.location = (line, column);
-        self
-    }
-
-    /// The same handler, whose wrapper only calls `plain`.
-    pub const fn with_plain(mut self, plain: fn(&E)) -> Self {
-        self.plain = Some(plain);
         self
     }
 

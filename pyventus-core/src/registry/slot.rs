@@ -19,6 +19,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::thread;
 
+use crate::callbacks;
 use crate::event::{AnyEvent, Event};
 use crate::meta::{self, HandlerInfo, LinkerMeta};
 use crate::panics;
@@ -51,13 +52,22 @@ pub(crate) enum FastPath {
 }
 
 /// Function pointers for the inline fast path, in dispatch order.
-enum FastCalls<E> {
+enum FastCalls<E: 'static> {
     /// The user's functions themselves (every handler takes `&E`, returns `()`, has no callbacks).
     Direct(Box<[fn(&E)]>),
-    /// The `#[subscribe]` wrappers (every handler is sync).
-    Wrapped(Box<[SyncFn<E>]>),
+    /// Every handler is sync: the `#[subscribe]` wrappers, and the plain functions that need none.
+    Wrapped(Box<[SyncCall<E>]>),
     /// Some handler is async: no fast path.
     None,
+}
+
+/// One sync compile-time handler on the fast path when some need their wrapper.
+enum SyncCall<E: 'static> {
+    /// A plain function (see [`HandlerFn::Plain`]) and its identity, for the linker's default
+    /// `on_success`, which its wrapper would have called.
+    Plain(fn(&E), &'static HandlerInfo),
+    /// The `#[subscribe]` wrapper.
+    Wrapped(SyncFn<E>),
 }
 
 /// The compile-time handlers of a slot enabled when an emit started.
@@ -148,10 +158,11 @@ impl<E: Event> Slot<E> {
                 .then_with(|| a.location.cmp(&b.location))
         });
         let direct: Option<Vec<fn(&E)>> = compiled.iter().map(|handler| handler.plain).collect();
-        let wrapped: Option<Vec<SyncFn<E>>> = compiled
+        let wrapped: Option<Vec<SyncCall<E>>> = compiled
             .iter()
             .map(|handler| match handler.call {
-                HandlerFn::Sync(call) => Some(call),
+                HandlerFn::Plain(call) => Some(SyncCall::Plain(call, &handler.info)),
+                HandlerFn::Sync(call) => Some(SyncCall::Wrapped(call)),
                 HandlerFn::Async(_) => None,
             })
             .collect();
@@ -387,9 +398,18 @@ impl<E: Event> Slot<E> {
     fn run_fast_with<const QUIET: bool>(&self, event: &E) {
         match &self.fast_calls {
             FastCalls::Direct(calls) => self.run_guarded::<QUIET, _>(calls, |call| call(event)),
-            FastCalls::Wrapped(calls) => self.run_guarded::<QUIET, _>(calls, |call| {
-                call(event);
-            }),
+            FastCalls::Wrapped(calls) => {
+                let on_success = self.linker.on_success();
+                self.run_guarded::<QUIET, _>(calls, |call| match call {
+                    SyncCall::Plain(call, info) => {
+                        call(event);
+                        callbacks::succeeded(info, on_success);
+                    }
+                    SyncCall::Wrapped(call) => {
+                        call(event);
+                    }
+                });
+            }
             FastCalls::None => {}
         }
     }

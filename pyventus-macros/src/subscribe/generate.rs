@@ -28,33 +28,44 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
         .priority
         .as_ref()
         .map_or_else(|| quote!(0), ToTokens::to_token_stream);
-    let default_on_success = quote_spanned! {linker.span()=>
-        const __PYVENTUS_ON_SUCCESS: #krate::__private::Option<#krate::__private::DefaultSuccessFn> =
-            <#linker as #krate::__private::Linker>::__ON_SUCCESS;
-    };
+    let plain = plain_call(attr, function);
+    // Only the wrappers call the linker's default `on_success`; a plain handler has none.
+    let default_on_success = plain.is_none().then(|| {
+        quote_spanned! {linker.span()=>
+            const __PYVENTUS_ON_SUCCESS: #krate::__private::Option<#krate::__private::DefaultSuccessFn> =
+                <#linker as #krate::__private::Linker>::__ON_SUCCESS;
+        }
+    });
     let once_flag = format_ident!("__PYVENTUS_ONCE");
     let once_static = attr.once.then(|| {
         quote!(static #once_flag: #krate::__private::OnceFlag = #krate::__private::OnceFlag::new();)
     });
     let once = attr.once.then(|| quote!(.once(&#once_flag)));
-    let plain = plain_call(attr, function);
 
     let handlers = attr.events.iter().enumerate().map(|(index, event)| {
         let handler = format_ident!("__PYVENTUS_HANDLER_{}", index);
         let wrapper_name = format_ident!("__pyventus_call_{}", index);
         let plain_name = format_ident!("__PYVENTUS_PLAIN_{}", index);
-        let (wrapper_fn, kind) = wrapper(
-            attr,
-            function,
-            event,
-            &wrapper_name,
-            plain.as_ref().map(|_| &plain_name),
-            &quote!(#handler.info()),
-        );
-        let plain_const = plain
-            .as_ref()
-            .map(|plain| quote!(const #plain_name: fn(&#event) = #plain;));
-        let with_plain = plain.as_ref().map(|_| quote!(.with_plain(#plain_name)));
+        // A plain handler is called as written, on every path: no wrapper to compile.
+        let (wrapper_fn, call) = match &plain {
+            Some(plain) => (
+                quote!(const #plain_name: fn(&#event) = #plain;),
+                quote!(#krate::__private::HandlerFn::Plain(#plain_name)),
+            ),
+            None => {
+                let (wrapper_fn, kind) = wrapper(
+                    attr,
+                    function,
+                    event,
+                    &wrapper_name,
+                    &quote!(#handler.info()),
+                );
+                (
+                    wrapper_fn,
+                    quote!(#krate::__private::HandlerFn::#kind(#wrapper_name)),
+                )
+            }
+        };
         let linker_meta = quote_spanned! {linker.span()=>
             <#linker as #krate::__private::Linker>::__meta
         };
@@ -67,8 +78,6 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
         quote! {
             #event_const
 
-            #plain_const
-
             #wrapper_fn
 
             static #handler: #krate::__private::Handler<#event> = #krate::__private::Handler::new(
@@ -78,11 +87,10 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
                     #event_ref.path,
                     #linker_meta,
                 ),
-                #krate::__private::HandlerFn::#kind(#wrapper_name),
+                #call,
             )
             .with_priority(#priority)
             .at(#krate::__private::line!(), #krate::__private::column!())
-            #with_plain
             #once;
 
             #krate::__private::submit! {
@@ -158,15 +166,14 @@ fn takes_event_as_written(attr: &SubscribeAttr, function: &ItemFn) -> bool {
     }
 }
 
-/// The wrapper the handler static points to: calls the user's function (through `plain` when there is
-/// one) and turns what it returns (or its panic, with `on_failure`) into an outcome. Returns the
+/// The wrapper the handler static points to, for a handler that is not plain: calls the user's
+/// function and turns what it returns (or its panic, with `on_failure`) into an outcome. Returns the
 /// wrapper and its kind (`Sync` or `Async`, the `HandlerFn` variant).
 fn wrapper(
     attr: &SubscribeAttr,
     function: &ItemFn,
     event: &Type,
     name: &Ident,
-    plain: Option<&Ident>,
     info: &TokenStream,
 ) -> (TokenStream, TokenStream) {
     let krate = &attr.krate;
@@ -174,11 +181,10 @@ fn wrapper(
     let ident = &sig.ident;
     // The wrapper's parameter, invisible to the user's names (a handler may be called `event`).
     let event_arg = Ident::new("__pyventus_event", Span::mixed_site());
-    let call = match (plain, sig.inputs.first()) {
-        (Some(plain), _) => quote!(#plain(#event_arg)),
+    let call = match sig.inputs.first() {
         // The event passed through `SubscribedTo`, unless the handler visibly takes it: a handler of
         // another event is then one error, in the event's terms, on the user's type.
-        (None, Some(FnArg::Typed(typed))) => match taken_event(attr, function) {
+        Some(FnArg::Typed(typed)) => match taken_event(attr, function) {
             Some(taken) if !takes_event_as_written(attr, function) => {
                 let event = respan(event.to_token_stream(), taken.span());
                 let krate = respan(attr.krate.clone(), taken.span());
@@ -188,7 +194,7 @@ fn wrapper(
             }
             _ => quote_spanned!(typed.ty.span()=> #ident(#event_arg)),
         },
-        (None, _) => quote!({
+        _ => quote!({
             let _ = #event_arg;
             #ident()
         }),
