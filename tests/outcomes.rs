@@ -570,3 +570,42 @@ fn a_panicking_linker_default_callback_is_reported_and_stops_no_other_handler() 
         assert_eq!(logged.len(), 1, "{handler}:\n{}", capture.text());
     }
 }
+
+#[event]
+struct Dispatched;
+
+#[subscribe(Dispatched, linker = Defaulted)]
+fn dispatched_plain(_: &Dispatched) {}
+
+#[subscribe(Dispatched, linker = Defaulted)]
+fn dispatched_result(_: &Dispatched) -> Result<(), String> {
+    Ok(())
+}
+
+/// A handler called as written (sync, takes the event, returns `()`, no callbacks of its own) still
+/// reaches the linker's default `on_success`: on the inline fast path beside a wrapped handler, and as a
+/// queued task.
+#[test]
+fn linker_defaults_serve_handlers_called_as_written() {
+    global_capture();
+    let path = |name: &str| format!("{}::{name}", module_path!());
+    EventEmitter::with_linker::<Defaulted>(InlineProcessor).emit(Dispatched);
+    assert_eq!(
+        defaults_for("Dispatched"),
+        [
+            pair(&path("dispatched_plain"), "ok"),
+            pair(&path("dispatched_result"), "ok")
+        ]
+    );
+    let queued = EventEmitter::with_linker::<Defaulted>(ExecutorProcessor::new(1));
+    queued.emit(Dispatched);
+    queued.processor().shutdown();
+    let mut expected = vec![
+        pair(&path("dispatched_plain"), "ok"),
+        pair(&path("dispatched_plain"), "ok"),
+        pair(&path("dispatched_result"), "ok"),
+        pair(&path("dispatched_result"), "ok"),
+    ];
+    expected.sort();
+    assert_eq!(defaults_for("Dispatched"), expected);
+}
