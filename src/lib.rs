@@ -59,8 +59,9 @@
 //!   design: it is claimed atomically when an emit reaches it, so exactly one emit calls it, whichever
 //!   reaches it first.
 //! - **Zero dynamic lookup**: an emit finds its handlers through a static of the event's type, indexed by
-//!   the linker: no hashing, no type map, no string comparison. With only compile-time sync handlers and
-//!   the [`InlineProcessor`], an emit allocates nothing and takes no lock.
+//!   the linker: no hashing, no type map, no string comparison. With sync handlers and the
+//!   [`InlineProcessor`], an emit allocates nothing and takes no lock (for runtime closures: once a
+//!   thread has emitted since the last change to them, when it keeps its copy of their list).
 //!
 //! # Registration and linking
 //!

@@ -87,6 +87,7 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
 
 /// Runs one handler call to its end, sync or async, as one future: what a [`Task`] does, without the
 /// boxes (the tokio processor spawns this directly).
+#[cfg(feature = "tokio")]
 pub(crate) async fn run_call<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) {
     let reached = handler.reached();
     let info = reached.info();
