@@ -16,7 +16,7 @@ use std::fmt;
 use std::hint;
 use std::ops::Deref;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use crate::callbacks;
@@ -54,9 +54,9 @@ pub(crate) enum FastPath {
 /// Function pointers for the inline fast path, in dispatch order.
 enum FastCalls<E: 'static> {
     /// The user's functions themselves (every handler takes `&E`, returns `()`, has no callbacks).
-    Direct(Box<[fn(&E)]>),
+    Direct(Vec<fn(&E)>),
     /// Every handler is sync: the `#[subscribe]` wrappers, and the plain functions that need none.
-    Wrapped(Box<[SyncCall<E>]>),
+    Wrapped(Vec<SyncCall<E>>),
     /// Some handler is async: no fast path.
     None,
 }
@@ -124,7 +124,7 @@ impl<E: Event> Deref for RuntimeView<'_, E> {
 pub(crate) struct Slot<E: Event> {
     linker: &'static LinkerMeta,
     /// Compile-time handlers, in dispatch order.
-    compiled: Box<[&'static Handler<E>]>,
+    compiled: Vec<&'static Handler<E>>,
     /// One flag per compile-time handler, cleared when it is removed from the linker (compile-time
     /// handlers are disabled, not unlinked).
     enabled: Box<[AtomicBool]>,
@@ -148,34 +148,41 @@ impl<E: Event> Slot<E> {
     /// where the function is written (two same-named functions in one module), never link order.
     pub(crate) fn new(
         linker: &'static LinkerMeta,
-        mut compiled: Vec<&'static Handler<E>>,
+        found: Vec<&'static Handler<E>>,
         all: &'static AllEvents,
     ) -> Self {
-        compiled.sort_by(|a, b| {
-            b.priority
-                .cmp(&a.priority)
-                .then_with(|| a.info.path.cmp(b.info.path))
-                .then_with(|| a.location.cmp(&b.location))
-        });
-        let direct: Option<Vec<fn(&E)>> = compiled.iter().map(|handler| handler.plain).collect();
-        let wrapped: Option<Vec<SyncCall<E>>> = compiled
+        // Sorted by keys in code compiled once for all events (this runs once per event and linker,
+        // and a generic sort would be compiled once per event type).
+        let keys: Vec<OrderKey> = found
             .iter()
-            .map(|handler| match handler.call {
-                HandlerFn::Plain(call) => Some(SyncCall::Plain(call, &handler.info)),
-                HandlerFn::Sync(call) => Some(SyncCall::Wrapped(call)),
-                HandlerFn::Async(_) => None,
-            })
+            .map(|handler| (handler.priority, handler.info.path, handler.location))
             .collect();
+        let mut compiled = Vec::with_capacity(found.len());
+        for index in dispatch_order(&keys) {
+            compiled.push(found[index]);
+        }
+        let mut direct = Vec::with_capacity(compiled.len());
+        let mut wrapped = Vec::with_capacity(compiled.len());
+        for handler in &compiled {
+            direct.extend(handler.plain);
+            match handler.call {
+                HandlerFn::Plain(call) => wrapped.push(SyncCall::Plain(call, &handler.info)),
+                HandlerFn::Sync(call) => wrapped.push(SyncCall::Wrapped(call)),
+                HandlerFn::Async(_) => {}
+            }
+        }
         // A linker's default `on_success` is called by the wrappers, so it rules out direct calls.
-        let fast_calls = match (direct, wrapped) {
-            (Some(direct), _) if linker.on_success().is_none() => FastCalls::Direct(direct.into()),
-            (_, Some(wrapped)) => FastCalls::Wrapped(wrapped.into()),
-            _ => FastCalls::None,
+        let fast_calls = if direct.len() == compiled.len() && linker.on_success().is_none() {
+            FastCalls::Direct(direct)
+        } else if wrapped.len() == compiled.len() {
+            FastCalls::Wrapped(wrapped)
+        } else {
+            FastCalls::None
         };
         let slot = Slot {
             linker,
-            enabled: compiled.iter().map(|_| AtomicBool::new(true)).collect(),
-            compiled: compiled.into_boxed_slice(),
+            enabled: enabled_flags(compiled.len()),
+            compiled,
             fast_calls,
             state: AtomicU64::new(0),
             writer: Mutex::new(()),
@@ -201,29 +208,37 @@ impl<E: Event> Slot<E> {
 
     /// Makes a change to the slot: serialized with other changes, and seen by emits as a whole or not
     /// at all. `change` must not run user code (it runs while emits of this slot wait for it).
+    #[inline]
     fn write<R>(&self, change: impl FnOnce() -> R) -> R {
-        let _writer = self.writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let before = self.state.load(Ordering::Relaxed);
-        self.state.store(before | WRITING, Ordering::Relaxed);
-        fence(Ordering::Release);
+        let (writer, before) = begin_write(&self.state, &self.writer);
         let result = change();
-        let mut flags = 0;
-        if self.compiled_plain_now() {
+        end_write(&self.state, before, self.flags_now());
+        drop(writer);
+        result
+    }
+
+    /// The flags of the version word, for the slot as it is now (see the constants above).
+    fn flags_now(&self) -> u64 {
+        let mut all_enabled = true;
+        let mut compiled_plain = !matches!(self.fast_calls, FastCalls::None);
+        for (index, handler) in self.compiled.iter().enumerate() {
+            let enabled = self.is_enabled(index);
+            all_enabled &= enabled;
+            compiled_plain &= enabled && handler.once.is_none();
+        }
+        let mut flags = if all_enabled { ALL_ENABLED } else { 0 };
+        if compiled_plain {
             if self.runtime.is_empty() {
                 flags |= PLAIN;
-            } else if self.runtime.snapshot().is_some_and(|list| {
-                list.iter()
-                    .all(|handler| handler.plain().is_some() && handler.once.is_none())
-            }) {
+            } else if self
+                .runtime
+                .snapshot()
+                .is_some_and(|list| all_plain_closures(&list))
+            {
                 flags |= PLAIN_RUNTIME;
             }
         }
-        if (0..self.compiled.len()).all(|index| self.is_enabled(index)) {
-            flags |= ALL_ENABLED;
-        }
-        let version = (before & !FLAGS).wrapping_add(VERSION);
-        self.state.store(version | flags, Ordering::Release);
-        result
+        flags
     }
 
     /// Whether compile-time handler `index` is enabled (not removed from the linker).
@@ -235,14 +250,6 @@ impl<E: Event> Slot<E> {
     /// Whether compile-time handler `index` is enabled and, if `once`, not spent.
     fn is_active(&self, index: usize) -> bool {
         self.is_enabled(index) && !self.compiled[index].is_spent()
-    }
-
-    /// Whether the compile-time handlers are all enabled, sync and not `once` (so they can be called
-    /// through [`run_fast`](Slot::run_fast)).
-    fn compiled_plain_now(&self) -> bool {
-        !matches!(self.fast_calls, FastCalls::None)
-            && (0..self.compiled.len())
-                .all(|index| self.compiled[index].once.is_none() && self.is_enabled(index))
     }
 
     /// Which inline fast path applies now: `PLAIN` or `PLAIN_RUNTIME`, and no all-events subscriber on
@@ -459,26 +466,12 @@ impl<E: Event> Slot<E> {
             .filter(|index| self.is_active(*index))
             .map(|index| self.compiled[index].info.path)
             .collect();
-        let label = meta::event_label(E::NAME, E::PATH);
-        let linker = self.linker.name();
-        report!(debug { event = E::NAME, event_path = E::PATH, linker = linker }
-            "compile-time handlers of `{label}` on `{linker}`: {handlers:?}");
+        report_found(E::NAME, E::PATH, self.linker.name(), &handlers);
     }
 
     /// Reports, when the slot is built, more compile-time handlers than the linker's `max_subscribers`.
     fn report_over_limit(&self) {
-        let Some(max) = self
-            .linker
-            .max_subscribers()
-            .filter(|max| self.compiled.len() > *max)
-        else {
-            return;
-        };
-        let label = meta::event_label(E::NAME, E::PATH);
-        let (count, linker) = (self.compiled.len(), self.linker.name());
-        report!(error { event = E::NAME, event_path = E::PATH, linker = linker }
-            "event `{label}` has {count} compile-time handlers on linker `{linker}`, which allows {max}; \
-             all of them run, and runtime subscriptions to it will be refused");
+        report_over_limit(E::NAME, E::PATH, self.linker, self.compiled.len());
     }
 
     /// Which compile-time handlers are enabled now.
@@ -569,25 +562,29 @@ impl<E: Event> ErasedSlot for Slot<E> {
     }
 
     fn subscribers(&'static self) -> Vec<SubscriberInfo> {
-        let compiled = self
-            .compiled
-            .iter()
-            .enumerate()
-            .filter(|(index, _)| self.is_active(*index))
-            .map(|(index, handler)| SubscriberInfo {
-                info: handler.info,
-                kind: SubscriberKind::CompileTime,
-                is_async: handler.is_async(),
-                once: handler.once.is_some(),
-                priority: handler.priority,
-                key: SubscriberKey::Compiled { slot: self, index },
-            });
         let runtime = self.runtime.snapshot();
-        let runtime = runtime
-            .iter()
-            .flat_map(|handlers| handlers.iter())
-            .map(|handler| SubscriberInfo::runtime(handler, SubscriberKind::Runtime, self));
-        compiled.chain(runtime).collect()
+        let runtime: &[Arc<RuntimeHandler<E>>] = runtime.as_deref().unwrap_or_default();
+        let mut found = Vec::with_capacity(self.compiled.len() + runtime.len());
+        for (index, handler) in self.compiled.iter().enumerate() {
+            if self.is_active(index) {
+                found.push(SubscriberInfo {
+                    info: handler.info,
+                    kind: SubscriberKind::CompileTime,
+                    is_async: handler.is_async(),
+                    once: handler.once.is_some(),
+                    priority: handler.priority,
+                    key: SubscriberKey::Compiled { slot: self, index },
+                });
+            }
+        }
+        for handler in runtime {
+            found.push(SubscriberInfo::runtime(
+                handler,
+                SubscriberKind::Runtime,
+                self,
+            ));
+        }
+        found
     }
 
     fn count(&self) -> usize {
@@ -629,6 +626,86 @@ impl<E: Event> ErasedSlot for Slot<E> {
                 .count()
         })
     }
+}
+
+// The reports below are free functions, not methods of `Slot<E>`, so that they are compiled once, not
+// once per event type.
+
+/// Debug mode: the compile-time handlers found for an event on a linker.
+#[cold]
+fn report_found(
+    event: &'static str,
+    event_path: &'static str,
+    linker: &'static str,
+    handlers: &[&str],
+) {
+    let label = meta::event_label(event, event_path);
+    report!(debug { event = event, event_path = event_path, linker = linker }
+        "compile-time handlers of `{label}` on `{linker}`: {handlers:?}");
+}
+
+/// Reports more compile-time handlers (`count`) than the linker's `max_subscribers`.
+fn report_over_limit(
+    event: &'static str,
+    event_path: &'static str,
+    linker: &LinkerMeta,
+    count: usize,
+) {
+    let Some(max) = linker.max_subscribers().filter(|max| count > *max) else {
+        return;
+    };
+    let label = meta::event_label(event, event_path);
+    let linker = linker.name();
+    report!(error { event = event, event_path = event_path, linker = linker }
+        "event `{label}` has {count} compile-time handlers on linker `{linker}`, which allows {max}; \
+         all of them run, and runtime subscriptions to it will be refused");
+}
+
+/// What orders compile-time handlers: priority, path, where the function is written.
+type OrderKey = (i32, &'static str, (u32, u32));
+
+/// Dispatch order: priority (higher first), then path, then where the function is written (two
+/// same-named functions in one module), never link order. Returns indices into `keys`.
+fn dispatch_order(keys: &[OrderKey]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&keys[a], &keys[b]);
+        b.0.cmp(&a.0)
+            .then_with(|| a.1.cmp(b.1))
+            .then_with(|| a.2.cmp(&b.2))
+    });
+    order
+}
+
+/// One enabled flag per compile-time handler.
+fn enabled_flags(count: usize) -> Box<[AtomicBool]> {
+    (0..count).map(|_| AtomicBool::new(true)).collect()
+}
+
+/// Whether every runtime handler of `list` is a plain closure that is not `once`.
+fn all_plain_closures<E: ?Sized>(list: &[Arc<RuntimeHandler<E>>]) -> bool {
+    for handler in list {
+        if handler.plain().is_none() || handler.once.is_some() {
+            return false;
+        }
+    }
+    true
+}
+
+/// Starts a change of a slot (see `Slot::write`): takes the writer lock and sets `WRITING`. Returns
+/// the lock and the word before.
+fn begin_write<'w>(state: &AtomicU64, writer: &'w Mutex<()>) -> (MutexGuard<'w, ()>, u64) {
+    let writer = writer.lock().unwrap_or_else(PoisonError::into_inner);
+    let before = state.load(Ordering::Relaxed);
+    state.store(before | WRITING, Ordering::Relaxed);
+    fence(Ordering::Release);
+    (writer, before)
+}
+
+/// Ends a change begun at word `before`: the next version, with `flags`.
+fn end_write(state: &AtomicU64, before: u64, flags: u64) {
+    let version = (before & !FLAGS).wrapping_add(VERSION);
+    state.store(version | flags, Ordering::Release);
 }
 
 /// Calls each of `calls` with `invoke` under one `catch_unwind`; after a panic, `report`s it with the
