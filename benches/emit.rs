@@ -21,13 +21,16 @@
 use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hint::black_box;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 use std::time::Instant;
 
 use criterion::Criterion;
 use pyventus::prelude::*;
+
+mod common;
+
+use crate::common::floor;
 
 /// What every handler adds to; read at the end so that no add can be optimised away.
 static TOTAL: AtomicU64 = AtomicU64::new(0);
@@ -86,22 +89,9 @@ fn closure_body(event: &OneClosure) {
     TOTAL.fetch_add(event.0, Ordering::Relaxed);
 }
 
-/// The hand-written floor: what this design must do at the least to reach a handler registered at
-/// compile time (a table built once, a check that it is enabled, panic isolation).
-type Calls = Box<[fn(&OneHandler)]>;
-static FLOOR: OnceLock<Calls> = OnceLock::new();
-static FLOOR_ENABLED: AtomicBool = AtomicBool::new(true);
-
-fn floor_emit(event: OneHandler) {
-    let calls = FLOOR.get_or_init(|| vec![only as fn(&OneHandler)].into_boxed_slice());
-    if FLOOR_ENABLED.load(Ordering::Acquire) {
-        let _ = catch_unwind(AssertUnwindSafe(|| {
-            for call in calls.iter() {
-                call(&event);
-            }
-        }));
-    }
-}
+// The hand-written floor: what this design must do at the least to reach a handler registered at
+// compile time (a table built once, a check that it is enabled, panic isolation).
+floor!(floor_emit, OneHandler, only);
 
 type Listener = Box<dyn Fn(&dyn Any) + Send + Sync>;
 

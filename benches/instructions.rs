@@ -9,11 +9,13 @@
 //! path and prints one table.
 
 use std::hint::black_box;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pyventus::prelude::*;
+
+mod common;
+
+use crate::common::floor;
 
 static TOTAL: AtomicU64 = AtomicU64::new(0);
 
@@ -46,20 +48,7 @@ fn closure_body(event: &Closure) {
     TOTAL.fetch_add(event.0, Ordering::Relaxed);
 }
 
-type Calls = Box<[fn(&One)]>;
-static FLOOR: OnceLock<Calls> = OnceLock::new();
-static FLOOR_ENABLED: AtomicBool = AtomicBool::new(true);
-
-fn floor_emit(event: One) {
-    let calls = FLOOR.get_or_init(|| vec![only as fn(&One)].into_boxed_slice());
-    if FLOOR_ENABLED.load(Ordering::Acquire) {
-        let _ = catch_unwind(AssertUnwindSafe(|| {
-            for call in calls.iter() {
-                call(&event);
-            }
-        }));
-    }
-}
+floor!(floor_emit, One, only);
 
 fn main() {
     let mut args = std::env::args().skip(1).filter(|arg| arg != "--bench");

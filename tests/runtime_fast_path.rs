@@ -80,12 +80,13 @@ struct FromAnotherThread;
 #[event]
 struct Other;
 
-#[test]
-fn another_threads_copy_goes_at_its_next_runtime_emit_or_its_exit() {
-    common::install();
-    let _other = EventLinker::subscribe(|_: &Other| {});
-
-    // A thread that cached the closure and emits again afterwards.
+/// Subscribes a closure whose captured state counts its drops, lets another thread emit it twice (so
+/// that thread keeps a copy of the list), unsubscribes it, and lets the thread run `after` (given its
+/// emitter). Returns the drop count as the thread saw it when `after` returned, and as it is once the
+/// thread ended.
+fn unsubscribe_while_another_thread_holds_a_copy(
+    after: fn(&EventEmitter<InlineProcessor>),
+) -> (usize, usize) {
     let drops = Arc::new(AtomicUsize::new(0));
     let guard = DropCounter(Arc::clone(&drops));
     let subscription = EventLinker::subscribe(move |_: &FromAnotherThread| {
@@ -101,40 +102,27 @@ fn another_threads_copy_goes_at_its_next_runtime_emit_or_its_exit() {
             emitter.emit(FromAnotherThread);
             cached.wait();
             unsubscribed.wait();
-            // An emit of another event with a runtime subscriber sweeps the stale copy.
-            emitter.emit(Other);
-            let after_emit = drops.load(Ordering::SeqCst);
-            // And this thread keeps working (parks itself until the main thread checks).
-            after_emit
+            after(&emitter);
+            drops.load(Ordering::SeqCst)
         })
     };
     cached.wait();
     assert!(subscription.unsubscribe());
     unsubscribed.wait();
-    assert_eq!(worker.join().expect("worker finished"), 1);
+    let seen = worker.join().expect("worker finished");
+    (seen, drops.load(Ordering::SeqCst))
+}
 
-    // A thread that cached the closure and then ends.
-    let drops = Arc::new(AtomicUsize::new(0));
-    let guard = DropCounter(Arc::clone(&drops));
-    let subscription = EventLinker::subscribe(move |_: &FromAnotherThread| {
-        let _ = &guard;
-    });
-    let (cached, unsubscribed) = (Arc::new(Barrier::new(2)), Arc::new(Barrier::new(2)));
-    let worker = {
-        let (cached, unsubscribed) = (Arc::clone(&cached), Arc::clone(&unsubscribed));
-        thread::spawn(move || {
-            let emitter = EventEmitter::new(InlineProcessor);
-            emitter.emit(FromAnotherThread);
-            emitter.emit(FromAnotherThread);
-            cached.wait();
-            unsubscribed.wait();
-        })
-    };
-    cached.wait();
-    assert!(subscription.unsubscribe());
-    unsubscribed.wait();
-    worker.join().expect("worker finished");
-    assert_eq!(drops.load(Ordering::SeqCst), 1);
+#[test]
+fn another_threads_copy_goes_at_its_next_runtime_emit_or_its_exit() {
+    common::install();
+    let _other = EventLinker::subscribe(|_: &Other| {});
+    // An emit of another event with a runtime subscriber sweeps the stale copy.
+    let (seen, _) = unsubscribe_while_another_thread_holds_a_copy(|emitter| emitter.emit(Other));
+    assert_eq!(seen, 1);
+    // A thread that ends lets go of its copy.
+    let (_, after_exit) = unsubscribe_while_another_thread_holds_a_copy(|_| {});
+    assert_eq!(after_exit, 1);
 }
 
 #[event]
