@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use crate::event::{AnyEvent, Event};
 use crate::handler::BoxFuture;
-use crate::invoke::HandlerRef;
+use crate::invoke::{HandlerRef, Reached};
 use crate::meta::HandlerInfo;
 use crate::report::{self, Stopwatch};
 
@@ -74,10 +74,7 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
         let handler = self.handler.reached();
         let info = handler.info();
         if !handler.is_async() {
-            let stopwatch = Stopwatch::start(debug);
-            if let Some(outcome) = handler.call_sync(&self.event, &info) {
-                stopwatch.finish(&info, outcome);
-            }
+            run_sync(handler, &self.event, &info, debug);
             return None;
         }
         let OwnedCall { event, handler } = *self;
@@ -94,10 +91,15 @@ pub(crate) async fn run_call<E: Event>(event: Arc<E>, handler: HandlerRef<E>, de
     if reached.is_async() {
         run_async(event, handler, info, debug).await;
     } else {
-        let stopwatch = Stopwatch::start(debug);
-        if let Some(outcome) = reached.call_sync(&event, &info) {
-            stopwatch.finish(&info, outcome);
-        }
+        run_sync(reached, &event, &info, debug);
+    }
+}
+
+/// Runs a sync handler's call, timed in debug mode.
+fn run_sync<E: Event>(handler: Reached<'_, E>, event: &E, info: &HandlerInfo, debug: bool) {
+    let stopwatch = Stopwatch::start(debug);
+    if let Some(outcome) = handler.call_sync(event, info) {
+        stopwatch.finish(info, outcome);
     }
 }
 
