@@ -108,27 +108,14 @@ fn map_bus_emit<E: Any>(event: E) {
     }
 }
 
-/// The `Vec<Box<dyn Fn>>` bus of the two-thread rows.
-type ContendedBus = RwLock<Vec<Box<dyn Fn(&Contended) + Send + Sync>>>;
-static CONTENDED_BUS: OnceLock<ContendedBus> = OnceLock::new();
+/// The one-event `Vec<Box<dyn Fn>>` bus behind an `RwLock` that users write by hand.
+type VecBus<E> = RwLock<Vec<Box<dyn Fn(&E) + Send + Sync>>>;
+static VEC_BUS: OnceLock<VecBus<OneClosure>> = OnceLock::new();
+/// The same bus for the two-thread rows.
+static CONTENDED_BUS: OnceLock<VecBus<Contended>> = OnceLock::new();
 
-fn contended_bus_emit(event: Contended) {
-    let bus = CONTENDED_BUS.get().expect("set up in main");
-    for listener in bus
-        .read()
-        .unwrap_or_else(|poison| poison.into_inner())
-        .iter()
-    {
-        listener(&event);
-    }
-}
-
-/// The one-event `Vec<Box<dyn Fn>>` bus behind an `RwLock`.
-type VecBus = RwLock<Vec<Box<dyn Fn(&OneClosure) + Send + Sync>>>;
-static VEC_BUS: OnceLock<VecBus> = OnceLock::new();
-
-fn vec_bus_emit(event: OneClosure) {
-    let bus = VEC_BUS.get().expect("set up in main");
+fn vec_bus_emit<E>(bus: &OnceLock<VecBus<E>>, event: E) {
+    let bus = bus.get().expect("set up in main");
     for listener in bus
         .read()
         .unwrap_or_else(|poison| poison.into_inner())
@@ -199,13 +186,13 @@ const ROWS: &[Row] = &[
         name: "1 handler",
         ours: |emitter| emitter.emit(black_box(OneHandler(1))),
         baseline_name: "Vec<Box<dyn Fn>> + RwLock bus",
-        baseline: |_| vec_bus_emit(black_box(OneClosure(1))),
+        baseline: |_| vec_bus_emit(&VEC_BUS, black_box(OneClosure(1))),
     },
     Row {
         name: "1 runtime closure",
         ours: |emitter| emitter.emit(black_box(OneClosure(1))),
         baseline_name: "Vec<Box<dyn Fn>> + RwLock bus",
-        baseline: |_| vec_bus_emit(black_box(OneClosure(1))),
+        baseline: |_| vec_bus_emit(&VEC_BUS, black_box(OneClosure(1))),
     },
     Row {
         name: "1 runtime closure",
@@ -289,7 +276,7 @@ fn interleaved_two_threads(emitter: &Emitter) {
     println!("| ours | baseline | ours ns | baseline ns | ours / baseline |");
     println!("|---|---|---|---|---|");
     let ours: fn(&Emitter) = |emitter| emitter.emit(black_box(Contended(1)));
-    let baseline: fn(&Emitter) = |_| contended_bus_emit(black_box(Contended(1)));
+    let baseline: fn(&Emitter) = |_| vec_bus_emit(&CONTENDED_BUS, black_box(Contended(1)));
     let (mut best_ours, mut best_baseline) = (f64::MAX, f64::MAX);
     for _ in 0..ROUNDS {
         best_baseline = best_baseline.min(two_threads(CALLS, emitter, baseline));
