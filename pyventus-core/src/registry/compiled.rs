@@ -74,9 +74,6 @@ impl<E> Copy for HandlerFn<E> {}
 pub struct Handler<E> {
     pub(crate) info: HandlerInfo,
     pub(crate) call: HandlerFn<E>,
-    /// The user's function itself, when it takes `&E`, returns `()` and has no callbacks: the inline
-    /// fast path calls it without the wrapper.
-    pub(crate) plain: Option<fn(&E)>,
     pub(crate) priority: i32,
     /// Where the `#[subscribe]` is written (line, column): orders same-named handlers of one module.
     pub(crate) location: (u32, u32),
@@ -89,14 +86,9 @@ pub struct Handler<E> {
 impl<E> Handler<E> {
     /// A handler with the default priority (0).
     pub const fn new(info: HandlerInfo, call: HandlerFn<E>) -> Self {
-        let plain = match call {
-            HandlerFn::Plain(call) => Some(call),
-            _ => None,
-        };
         Handler {
             info,
             call,
-            plain,
             priority: 0,
             location: (0, 0),
             once: None,
@@ -128,6 +120,16 @@ impl<E> Handler<E> {
 }
 
 impl<E: Event> Handler<E> {
+    /// The user's function itself, when it is a plain one (`HandlerFn::Plain`): the inline fast path
+    /// calls it directly.
+    #[inline]
+    pub(crate) fn plain(&self) -> Option<fn(&E)> {
+        match self.call {
+            HandlerFn::Plain(call) => Some(call),
+            _ => None,
+        }
+    }
+
     /// Whether the handler is `once` and already ran.
     pub(crate) fn is_spent(&self) -> bool {
         self.once.is_some_and(OnceFlag::is_taken)

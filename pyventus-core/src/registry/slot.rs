@@ -164,7 +164,7 @@ impl<E: Event> Slot<E> {
         let mut direct = Vec::with_capacity(compiled.len());
         let mut wrapped = Vec::with_capacity(compiled.len());
         for handler in &compiled {
-            direct.extend(handler.plain);
+            direct.extend(handler.plain());
             match handler.call {
                 HandlerFn::Plain(call) => wrapped.push(SyncCall::Plain(call, &handler.info)),
                 HandlerFn::Sync(call) => wrapped.push(SyncCall::Wrapped(call)),
