@@ -9,6 +9,7 @@
 //! (sorted by name, so the index does not depend on link order). An event's registry is a table indexed by
 //! that number: finding the handlers of `(event, linker)` is two loads and a bounds check.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::panic::Location;
 use std::ptr;
@@ -185,13 +186,16 @@ impl fmt::Debug for HandlerInfo {
 /// The events of the program seen so far, by name and path: every event with a `#[subscribe]` handler
 /// (noted when the first registry is built) and every event used at run time (noted when its registry
 /// is built). A report is always about an event whose registry is built, so it sees them all.
-static EVENTS: Mutex<Vec<(&'static str, &'static str)>> = Mutex::new(Vec::new());
+///
+/// By name, each name's paths (usually one): noting and looking up stay cheap with thousands of events.
+static EVENTS: Mutex<BTreeMap<&'static str, Vec<&'static str>>> = Mutex::new(BTreeMap::new());
 
 /// Notes that the program has an event named `name` at `path`.
 pub(crate) fn note_event(name: &'static str, path: &'static str) {
     let mut events = EVENTS.lock().unwrap_or_else(PoisonError::into_inner);
-    if !events.contains(&(name, path)) {
-        events.push((name, path));
+    let paths = events.entry(name).or_default();
+    if !paths.contains(&path) {
+        paths.push(path);
     }
 }
 
@@ -199,14 +203,10 @@ pub(crate) fn note_event(name: &'static str, path: &'static str) {
 /// same name (`a::Created` and `b::Created`).
 pub(crate) fn event_label(name: &'static str, path: &'static str) -> &'static str {
     let events = EVENTS.lock().unwrap_or_else(PoisonError::into_inner);
-    if events
-        .iter()
-        .any(|&(other_name, other_path)| other_name == name && other_path != path)
-    {
-        path
-    } else {
-        name
-    }
+    let shared = events
+        .get(name)
+        .is_some_and(|paths| paths.iter().any(|other| *other != path));
+    if shared { path } else { name }
 }
 
 /// A linker's default success callback: receives which handler succeeded.

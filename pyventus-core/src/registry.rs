@@ -9,7 +9,7 @@
 //! handler), `slot.rs` (the handlers of one event on one linker, and the version word that keeps an
 //! emit's look at them consistent), `all_events.rs` (each linker's all-events subscribers).
 
-use std::any::Any;
+use std::any::{Any, TypeId};
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Mutex, Once, OnceLock, PoisonError};
@@ -162,6 +162,28 @@ pub(crate) fn build_compiled_registries() {
     }
 }
 
+/// The registrations whose handler is of type `handler` (a `Handler<E>`'s `TypeId`), found in an index
+/// of every registration built on the first call: a program's first emits then cost what their own
+/// handlers cost, not a walk of every handler of the program each.
+fn registrations_of(handler: TypeId) -> impl Iterator<Item = &'static Registration> {
+    static BY_TYPE: OnceLock<Vec<(TypeId, &'static Registration)>> = OnceLock::new();
+    let index = BY_TYPE.get_or_init(|| {
+        let mut index: Vec<_> = inventory::iter::<Registration>
+            .into_iter()
+            .map(|registration| (Any::type_id(registration.handler), registration))
+            .collect();
+        // Stable: each event keeps its handlers in `inventory`'s order, which the dispatch-order sort then
+        // mostly finds already in runs.
+        index.sort_by_key(|(type_id, _)| *type_id);
+        index
+    });
+    let start = index.partition_point(|(type_id, _)| *type_id < handler);
+    index[start..]
+        .iter()
+        .take_while(move |(type_id, _)| *type_id == handler)
+        .map(|(_, registration)| *registration)
+}
+
 static KNOWN: Mutex<Vec<&'static dyn ErasedRegistry>> = Mutex::new(Vec::new());
 
 /// Notes `E`, and the first time, every event with a compile-time handler, for the messages that must
@@ -184,7 +206,7 @@ fn build<E: Event>() -> Vec<Slot<E>> {
     note_events::<E>();
     let linkers = all_linkers();
     let mut groups: Vec<Vec<&'static Handler<E>>> = vec![Vec::new(); linkers.len()];
-    for registration in inventory::iter::<Registration> {
+    for registration in registrations_of(TypeId::of::<Handler<E>>()) {
         let Some(handler) = registration.handler.downcast_ref::<Handler<E>>() else {
             continue;
         };
