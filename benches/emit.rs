@@ -16,6 +16,11 @@
 //! each row (so both see the same machine load) and prints each side's fastest batch and their ratio:
 //! noise on a shared machine only adds time, so the fastest batch is the steadiest figure.
 //!
+//! Last, the chart: cost per emit against the number of handlers (1, 10, 100) for ours (compile-time
+//! handlers and runtime closures), the direct calls and the two `RwLock` buses, measured the same
+//! interleaved way, printed as a table and written as an SVG to
+//! `target/pyventus-bench/emit_vs_handlers.svg` (BENCHMARKS.md shows a copy, `benches/emit_vs_handlers.svg`).
+//!
 //! Run with: `cargo bench --bench emit` (add `-- --warm-up-time 1 --measurement-time 3` for a quick run).
 
 use std::any::{Any, TypeId};
@@ -29,6 +34,11 @@ use criterion::Criterion;
 use pyventus::prelude::*;
 
 mod common;
+
+#[path = "common/chart.rs"]
+mod chart;
+#[path = "common/summary.rs"]
+mod summary;
 
 use crate::common::floor;
 
@@ -46,6 +56,13 @@ struct HundredHandlers(u64);
 
 #[event]
 struct OneClosure(u64);
+
+/// The events of the chart's runtime-closure series with 10 and 100 closures.
+#[event]
+struct TenClosures(u64);
+
+#[event]
+struct HundredClosures(u64);
 
 /// The event of the two-thread rows, whose handlers count per thread (no shared write in the handler).
 #[event]
@@ -149,6 +166,8 @@ struct Row {
     ours: fn(&Emitter),
     baseline_name: &'static str,
     baseline: fn(&Emitter),
+    /// The target for ours / baseline, if it sets one (the floor is context).
+    at_most: f64,
 }
 
 const ROWS: &[Row] = &[
@@ -157,48 +176,64 @@ const ROWS: &[Row] = &[
         ours: |emitter| emitter.emit(black_box(OneHandler(1))),
         baseline_name: "direct call",
         baseline: |_| only(&black_box(OneHandler(1))),
+
+        at_most: 1.2,
     },
     Row {
         name: "1 handler",
         ours: |emitter| emitter.emit(black_box(OneHandler(1))),
         baseline_name: "hand-written floor",
         baseline: |_| floor_emit(black_box(OneHandler(1))),
+
+        at_most: f64::NAN,
     },
     Row {
         name: "10 handlers",
         ours: |emitter| emitter.emit(black_box(TenHandlers(1))),
         baseline_name: "direct calls",
         baseline: |_| call_ten_directly(&black_box(TenHandlers(1))),
+
+        at_most: 1.05,
     },
     Row {
         name: "100 handlers",
         ours: |emitter| emitter.emit(black_box(HundredHandlers(1))),
         baseline_name: "direct calls",
         baseline: |_| call_hundred_directly(&black_box(HundredHandlers(1))),
+
+        at_most: 1.05,
     },
     Row {
         name: "1 handler",
         ours: |emitter| emitter.emit(black_box(OneHandler(1))),
         baseline_name: "HashMap<TypeId> + RwLock bus",
         baseline: |_| map_bus_emit(black_box(OneHandler(1))),
+
+        at_most: 0.2,
     },
     Row {
         name: "1 handler",
         ours: |emitter| emitter.emit(black_box(OneHandler(1))),
         baseline_name: "Vec<Box<dyn Fn>> + RwLock bus",
         baseline: |_| vec_bus_emit(&VEC_BUS, black_box(OneClosure(1))),
+
+        at_most: 0.4,
     },
     Row {
         name: "1 runtime closure",
         ours: |emitter| emitter.emit(black_box(OneClosure(1))),
         baseline_name: "Vec<Box<dyn Fn>> + RwLock bus",
         baseline: |_| vec_bus_emit(&VEC_BUS, black_box(OneClosure(1))),
+
+        at_most: 1.0 / 1.5,
     },
     Row {
         name: "1 runtime closure",
         ours: |emitter| emitter.emit(black_box(OneClosure(1))),
         baseline_name: "1 #[subscribe] handler (ours)",
         baseline: |emitter| emitter.emit(black_box(OneHandler(1))),
+
+        at_most: 2.0,
     },
 ];
 
@@ -245,6 +280,14 @@ fn interleaved(emitter: &Emitter) {
             row.baseline_name,
             ours / baseline
         );
+        summary::record(
+            row.name,
+            row.baseline_name,
+            ours,
+            baseline,
+            "ns",
+            row.at_most,
+        );
     }
 }
 
@@ -286,6 +329,148 @@ fn interleaved_two_threads(emitter: &Emitter) {
         "| 1 runtime closure | Vec<Box<dyn Fn>> + RwLock bus | {best_ours:.2} | {best_baseline:.2} | {:.2} |",
         best_ours / best_baseline
     );
+    summary::record(
+        "1 runtime closure, 2 threads at once",
+        "Vec<Box<dyn Fn>> + RwLock bus, 2 threads",
+        best_ours,
+        best_baseline,
+        "ns",
+        1.0 / 1.5,
+    );
+}
+
+/// Everything the chart measures at one number of handlers: one closure per series, in series order.
+type Point<'a> = Vec<Box<dyn Fn() + 'a>>;
+
+/// A `Vec<Box<dyn Fn>>` bus behind an `RwLock` with `n` listeners, and a `HashMap<TypeId>` bus with `n`
+/// listeners for `OneHandler`, as a user would build them.
+fn chart_buses(n: usize) -> (VecBus<OneClosure>, RwLock<HashMap<TypeId, Vec<Listener>>>) {
+    let vec_bus: VecBus<OneClosure> =
+        RwLock::new((0..n).map(|_| Box::new(closure_body) as Box<_>).collect());
+    let mut map: HashMap<TypeId, Vec<Listener>> = HashMap::new();
+    let listeners = map.entry(TypeId::of::<OneHandler>()).or_default();
+    for _ in 0..n {
+        listeners.push(Box::new(|event: &dyn Any| {
+            if let Some(event) = event.downcast_ref::<OneHandler>() {
+                only(event);
+            }
+        }));
+    }
+    (vec_bus, RwLock::new(map))
+}
+
+/// Cost per emit against the number of handlers, for ours and the alternatives: a table, and an SVG.
+fn chart(emitter: &Emitter) {
+    const ROUNDS: usize = 11;
+    const SERIES: &[&str] = &[
+        "ours: #[subscribe] handlers",
+        "ours: runtime closures",
+        "direct calls",
+        "Vec<Box<dyn Fn>> + RwLock",
+        "HashMap<TypeId> + RwLock",
+    ];
+    let counts = [1usize, 10, 100];
+    let mut subscriptions = Vec::new();
+    for _ in 0..10 {
+        subscriptions.push(EventLinker::subscribe(|event: &TenClosures| {
+            TOTAL.fetch_add(event.0, Ordering::Relaxed);
+        }));
+    }
+    for _ in 0..100 {
+        subscriptions.push(EventLinker::subscribe(|event: &HundredClosures| {
+            TOTAL.fetch_add(event.0, Ordering::Relaxed);
+        }));
+    }
+    let buses: Vec<_> = counts.iter().map(|&n| chart_buses(n)).collect();
+    let points: Vec<Point<'_>> = counts
+        .iter()
+        .zip(&buses)
+        .map(|(&n, (vec_bus, map_bus))| -> Point<'_> {
+            let ours: Box<dyn Fn()> = match n {
+                1 => Box::new(|| emitter.emit(black_box(OneHandler(1)))),
+                10 => Box::new(|| emitter.emit(black_box(TenHandlers(1)))),
+                _ => Box::new(|| emitter.emit(black_box(HundredHandlers(1)))),
+            };
+            let closures: Box<dyn Fn()> = match n {
+                1 => Box::new(|| emitter.emit(black_box(OneClosure(1)))),
+                10 => Box::new(|| emitter.emit(black_box(TenClosures(1)))),
+                _ => Box::new(|| emitter.emit(black_box(HundredClosures(1)))),
+            };
+            let direct: Box<dyn Fn()> = match n {
+                1 => Box::new(|| only(&black_box(OneHandler(1)))),
+                10 => Box::new(|| call_ten_directly(&black_box(TenHandlers(1)))),
+                _ => Box::new(|| call_hundred_directly(&black_box(HundredHandlers(1)))),
+            };
+            let vec_bus: Box<dyn Fn()> = Box::new(move || {
+                let event = black_box(OneClosure(1));
+                for listener in vec_bus.read().unwrap_or_else(|p| p.into_inner()).iter() {
+                    listener(&event);
+                }
+            });
+            let map_bus: Box<dyn Fn()> = Box::new(move || {
+                let event = black_box(OneHandler(1));
+                let listeners = map_bus.read().unwrap_or_else(|p| p.into_inner());
+                if let Some(listeners) = listeners.get(&TypeId::of::<OneHandler>()) {
+                    for listener in listeners {
+                        listener(&event);
+                    }
+                }
+            });
+            vec![ours, closures, direct, vec_bus, map_bus]
+        })
+        .collect();
+
+    let mut best = vec![vec![f64::MAX; counts.len()]; SERIES.len()];
+    for round in 0..ROUNDS {
+        for (column, (point, &n)) in points.iter().zip(&counts).enumerate() {
+            let calls = (2_000_000 / n as u32).min(200_000);
+            for step in 0..SERIES.len() {
+                // Rotate which series goes first, so none always runs on a warmer or colder machine.
+                let series = (step + round) % SERIES.len();
+                let start = Instant::now();
+                for _ in 0..calls {
+                    point[series]();
+                }
+                let ns = start.elapsed().as_nanos() as f64 / f64::from(calls);
+                best[series][column] = best[series][column].min(ns);
+            }
+        }
+    }
+    drop(subscriptions);
+
+    println!("\nns per emit against handlers per event, fastest of {ROUNDS} interleaved rounds");
+    println!("| series | 1 | 10 | 100 |");
+    println!("|---|---|---|---|");
+    for (name, row) in SERIES.iter().zip(&best) {
+        println!("| {name} | {:.1} | {:.1} | {:.1} |", row[0], row[1], row[2]);
+    }
+    let series: Vec<chart::Series> = SERIES
+        .iter()
+        .zip(&best)
+        .map(|(name, row)| chart::Series {
+            name: (*name).to_owned(),
+            points: counts
+                .iter()
+                .map(|&n| n as f64)
+                .zip(row.iter().copied())
+                .collect(),
+        })
+        .collect();
+    let svg = chart::svg(
+        "Inline emit: cost per emit against handlers per event",
+        "handlers per event",
+        "ns per emit (fastest batch)",
+        &series,
+    );
+    let dir = std::path::Path::new(
+        &std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| "target".into()),
+    )
+    .join("pyventus-bench");
+    let path = dir.join("emit_vs_handlers.svg");
+    match std::fs::create_dir_all(&dir).and_then(|()| std::fs::write(&path, svg)) {
+        Ok(()) => println!("chart written to {}", path.display()),
+        Err(error) => eprintln!("could not write the chart to {}: {error}", path.display()),
+    }
 }
 
 fn main() {
@@ -299,9 +484,12 @@ fn main() {
         (row.baseline)(&emitter);
     }
 
-    let mut criterion = Criterion::default().configure_from_args();
-    criterion_groups(&mut criterion, &emitter);
-    criterion.final_summary();
+    // `benches/report.sh` wants the interleaved tables only.
+    if std::env::var_os("PYVENTUS_TABLES_ONLY").is_none() {
+        let mut criterion = Criterion::default().configure_from_args();
+        criterion_groups(&mut criterion, &emitter);
+        criterion.final_summary();
+    }
 
     // `cargo test --benches` runs each benchmark once with `--test`; profiling and listing need no table.
     let quick =
@@ -309,6 +497,7 @@ fn main() {
     if !quick {
         interleaved(&emitter);
         interleaved_two_threads(&emitter);
+        chart(&emitter);
     }
 
     subscription.unsubscribe();
