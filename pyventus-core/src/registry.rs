@@ -1,8 +1,8 @@
 //! Per-event registries: the handlers of one event, per linker, resolved once.
 //!
 //! `#[event]` gives each event type a `static` [`EventRegistry`]. On the event's first emit (or first
-//! runtime subscription) the registry walks the `inventory` registrations once, keeps the handlers of its
-//! own event, and groups them by linker into a table of [`Slot`]s indexed by the linker's index. After
+//! runtime subscription) the registry takes its own event's handlers from an index of the `inventory`
+//! registrations (built once for all events), and groups them by linker into a table of [`Slot`]s indexed by the linker's index. After
 //! that, finding the handlers of `(event, linker)` is a load and an index.
 //!
 //! The parts of the storage live under `registry/`: `compiled.rs` (what `#[subscribe]` generates for a
@@ -172,8 +172,8 @@ fn registrations_of(handler: TypeId) -> impl Iterator<Item = &'static Registrati
             .into_iter()
             .map(|registration| (Any::type_id(registration.handler), registration))
             .collect();
-        // Stable: each event keeps its handlers in `inventory`'s order, which the dispatch-order sort then
-        // mostly finds already in runs.
+        // Stable, so an event's handlers come out in `inventory`'s order, as before the index (dispatch
+        // order does not depend on it: `Slot::new` sorts them by priority and path).
         index.sort_by_key(|(type_id, _)| *type_id);
         index
     });
