@@ -2,8 +2,9 @@
 //!
 //! `#[event]` gives each event type a `static` [`EventRegistry`]. On the event's first emit (or first
 //! runtime subscription) the registry takes its own event's handlers from an index of the `inventory`
-//! registrations (built once for all events), and groups them by linker into a table of [`Slot`]s indexed by the linker's index. After
-//! that, finding the handlers of `(event, linker)` is a load and an index.
+//! registrations (built once for all events) and groups them by linker into a table of [`Slot`]s
+//! indexed by the linker's index. After that, finding the handlers of `(event, linker)` is a load and an
+//! index.
 //!
 //! The parts of the storage live under `registry/`: `compiled.rs` (what `#[subscribe]` generates for a
 //! handler), `slot.rs` (the handlers of one event on one linker, and the version word that keeps an
