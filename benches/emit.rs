@@ -113,10 +113,15 @@ floor!(floor_emit, OneHandler, only);
 type Listener = Box<dyn Fn(&dyn Any) + Send + Sync>;
 
 /// The `HashMap<TypeId>` bus users write by hand.
-static MAP_BUS: OnceLock<RwLock<HashMap<TypeId, Vec<Listener>>>> = OnceLock::new();
+type MapBus = RwLock<HashMap<TypeId, Vec<Listener>>>;
+static MAP_BUS: OnceLock<MapBus> = OnceLock::new();
 
 fn map_bus_emit<E: Any>(event: E) {
-    let bus = MAP_BUS.get().expect("set up in main");
+    map_bus_walk(MAP_BUS.get().expect("set up in main"), event);
+}
+
+/// The `HashMap<TypeId>` bus's emit: its listeners of `E`, under the read lock.
+fn map_bus_walk<E: Any>(bus: &MapBus, event: E) {
     let listeners = bus.read().unwrap_or_else(|poison| poison.into_inner());
     if let Some(listeners) = listeners.get(&TypeId::of::<E>()) {
         for listener in listeners {
@@ -132,7 +137,11 @@ static VEC_BUS: OnceLock<VecBus<OneClosure>> = OnceLock::new();
 static CONTENDED_BUS: OnceLock<VecBus<Contended>> = OnceLock::new();
 
 fn vec_bus_emit<E>(bus: &OnceLock<VecBus<E>>, event: E) {
-    let bus = bus.get().expect("set up in main");
+    vec_bus_walk(bus.get().expect("set up in main"), event);
+}
+
+/// The `Vec<Box<dyn Fn>>` bus's emit: every listener, under the read lock.
+fn vec_bus_walk<E>(bus: &VecBus<E>, event: E) {
     for listener in bus
         .read()
         .unwrap_or_else(|poison| poison.into_inner())
@@ -143,16 +152,9 @@ fn vec_bus_emit<E>(bus: &OnceLock<VecBus<E>>, event: E) {
 }
 
 fn set_up_buses() {
-    let mut map: HashMap<TypeId, Vec<Listener>> = HashMap::new();
-    map.entry(TypeId::of::<OneHandler>())
-        .or_default()
-        .push(Box::new(|event: &dyn Any| {
-            if let Some(event) = event.downcast_ref::<OneHandler>() {
-                only(event);
-            }
-        }));
-    let _ = MAP_BUS.set(RwLock::new(map));
-    let _ = VEC_BUS.set(RwLock::new(vec![Box::new(closure_body)]));
+    let (vec_bus, map_bus) = buses_of(1);
+    let _ = MAP_BUS.set(map_bus);
+    let _ = VEC_BUS.set(vec_bus);
     let _ = CONTENDED_BUS.set(RwLock::new(vec![Box::new(|event: &Contended| {
         count_locally(event.0);
     })]));
@@ -344,7 +346,7 @@ type Point<'a> = Vec<Box<dyn Fn() + 'a>>;
 
 /// A `Vec<Box<dyn Fn>>` bus behind an `RwLock` with `n` listeners, and a `HashMap<TypeId>` bus with `n`
 /// listeners for `OneHandler`, as a user would build them.
-fn chart_buses(n: usize) -> (VecBus<OneClosure>, RwLock<HashMap<TypeId, Vec<Listener>>>) {
+fn buses_of(n: usize) -> (VecBus<OneClosure>, MapBus) {
     let vec_bus: VecBus<OneClosure> =
         RwLock::new((0..n).map(|_| Box::new(closure_body) as Box<_>).collect());
     let mut map: HashMap<TypeId, Vec<Listener>> = HashMap::new();
@@ -381,7 +383,7 @@ fn chart(emitter: &Emitter) {
             TOTAL.fetch_add(event.0, Ordering::Relaxed);
         }));
     }
-    let buses: Vec<_> = counts.iter().map(|&n| chart_buses(n)).collect();
+    let buses: Vec<_> = counts.iter().map(|&n| buses_of(n)).collect();
     let points: Vec<Point<'_>> = counts
         .iter()
         .zip(&buses)
@@ -401,21 +403,10 @@ fn chart(emitter: &Emitter) {
                 10 => Box::new(|| call_ten_directly(&black_box(TenHandlers(1)))),
                 _ => Box::new(|| call_hundred_directly(&black_box(HundredHandlers(1)))),
             };
-            let vec_bus: Box<dyn Fn()> = Box::new(move || {
-                let event = black_box(OneClosure(1));
-                for listener in vec_bus.read().unwrap_or_else(|p| p.into_inner()).iter() {
-                    listener(&event);
-                }
-            });
-            let map_bus: Box<dyn Fn()> = Box::new(move || {
-                let event = black_box(OneHandler(1));
-                let listeners = map_bus.read().unwrap_or_else(|p| p.into_inner());
-                if let Some(listeners) = listeners.get(&TypeId::of::<OneHandler>()) {
-                    for listener in listeners {
-                        listener(&event);
-                    }
-                }
-            });
+            let vec_bus: Box<dyn Fn()> =
+                Box::new(move || vec_bus_walk(vec_bus, black_box(OneClosure(1))));
+            let map_bus: Box<dyn Fn()> =
+                Box::new(move || map_bus_walk(map_bus, black_box(OneHandler(1))));
             vec![ours, closures, direct, vec_bus, map_bus]
         })
         .collect();
