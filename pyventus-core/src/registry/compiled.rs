@@ -120,16 +120,6 @@ impl<E> Handler<E> {
 }
 
 impl<E: Event> Handler<E> {
-    /// The user's function itself, when it is a plain one (`HandlerFn::Plain`): the inline fast path
-    /// calls it directly.
-    #[inline]
-    pub(crate) fn plain(&self) -> Option<fn(&E)> {
-        match self.call {
-            HandlerFn::Plain(call) => Some(call),
-            _ => None,
-        }
-    }
-
     /// Whether the handler is `once` and already ran.
     pub(crate) fn is_spent(&self) -> bool {
         self.once.is_some_and(OnceFlag::is_taken)
