@@ -1,5 +1,8 @@
 //! Zero allocation: after its first emit (which resolves the event's handlers once), an emit through the
-//! `InlineProcessor` to sync handlers allocates nothing, compile-time or runtime.
+//! `InlineProcessor` to sync handlers allocates nothing, compile-time or runtime. A queued call (a
+//! `Task` for a processor's `submit`, a spawn on tokio, a call sent to the executor's pool) allocates
+//! once: the call itself, holding the event when it is the emit's only call; an emit with several calls
+//! adds one `Arc` the calls share.
 
 // A counting `#[global_allocator]` needs `unsafe impl GlobalAlloc`; it only forwards to `System`.
 #![allow(unsafe_code)]
@@ -8,6 +11,7 @@ use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use pyventus::Task;
 use pyventus::prelude::*;
 
 /// Counts the allocations made by the thread that is measuring, and only by it: the test harness and
@@ -181,4 +185,126 @@ fn a_handler_returning_err_costs_no_allocation_when_its_report_is_filtered_out()
         }
     });
     assert_eq!(made, 0);
+}
+
+/// Runs each task in `submit`, on the emitting thread: what the default `dispatch` allocates is all
+/// that is counted.
+#[derive(Debug)]
+struct RunsAtOnce;
+
+impl Processor for RunsAtOnce {
+    fn submit(&self, task: Task) {
+        task.run_blocking();
+    }
+}
+
+#[event]
+struct Queued(usize);
+
+static QUEUED_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Queued)]
+fn queued_one(e: &Queued) {
+    QUEUED_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[event]
+struct QueuedTwice(usize);
+
+static QUEUED_TWICE_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(QueuedTwice)]
+fn queued_twice_one(e: &QueuedTwice) {
+    QUEUED_TWICE_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[subscribe(QueuedTwice)]
+fn queued_twice_two(e: &QueuedTwice) {
+    QUEUED_TWICE_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[test]
+fn a_task_is_one_allocation_and_the_event_is_shared_only_by_several() {
+    let emitter = EventEmitter::new(RunsAtOnce).debug(false);
+    emitter.emit(Queued(1));
+    emitter.emit(QueuedTwice(1));
+    let one = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(Queued(1)));
+        }
+    });
+    let two = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(QueuedTwice(1)));
+        }
+    });
+    assert_eq!(one, EMITS, "one task per emit, the event inside it");
+    assert_eq!(
+        two,
+        3 * EMITS,
+        "two tasks and the `Arc` of the event they share"
+    );
+    assert_eq!(QUEUED_SUM.load(Ordering::Relaxed), EMITS + 1);
+    assert_eq!(QUEUED_TWICE_SUM.load(Ordering::Relaxed), 2 * (EMITS + 1));
+}
+
+#[event]
+struct Pooled(usize);
+
+static POOLED_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Pooled)]
+fn pooled(e: &Pooled) {
+    POOLED_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+/// What a queue may add: `crossbeam-channel` and tokio's queues allocate a block now and then (one per
+/// 31 messages in crossbeam-channel 0.5), never one per call.
+const QUEUE_BLOCKS: usize = EMITS / 8;
+
+#[test]
+fn an_executor_call_is_one_allocation_on_the_emitting_thread() {
+    let emitter = EventEmitter::new(ExecutorProcessor::new(2)).debug(false);
+    emitter.emit(Pooled(1));
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(Pooled(1)));
+        }
+    });
+    emitter.processor().shutdown();
+    assert!(
+        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
+        "{made} allocations for {EMITS} queued calls"
+    );
+    assert_eq!(POOLED_SUM.load(Ordering::Relaxed), EMITS + 1);
+}
+
+#[event]
+struct Spawned(usize);
+
+static SPAWNED_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(Spawned)]
+async fn spawned(e: &Spawned) {
+    SPAWNED_SUM.fetch_add(e.0, Ordering::Relaxed);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_tokio_call_is_one_allocation_on_the_emitting_thread() {
+    let emitter = EventEmitter::new(TokioProcessor::new()).debug(false);
+    emitter.emit(Spawned(1));
+    emitter.processor().wait_for_tasks().await;
+    // On a current-thread runtime the spawned calls run only once this test awaits: what is counted is
+    // the spawns.
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(Spawned(1)));
+        }
+    });
+    emitter.processor().wait_for_tasks().await;
+    assert!(
+        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
+        "{made} allocations for {EMITS} spawned calls"
+    );
+    assert_eq!(SPAWNED_SUM.load(Ordering::Relaxed), EMITS + 1);
 }

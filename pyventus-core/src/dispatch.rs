@@ -10,7 +10,7 @@ use std::sync::Arc;
 use crate::event::Event;
 use crate::invoke::{HandlerRef, Reached};
 use crate::registry::{FastPath, Slot, SlotSnapshot};
-use crate::task::Task;
+use crate::task::{CallEvent, Task};
 
 /// One emit: an event and the handlers it reaches, handed to a [`Processor`](crate::Processor).
 ///
@@ -116,7 +116,10 @@ impl<E: Event> Emission<E> {
             .map(|slot| (slot, slot.snapshot()))
             .filter(|(slot, snapshot)| !is_empty(slot, snapshot));
         Calls {
-            event: walk.as_ref().map(|_| Arc::new(self.event)),
+            event: match walk {
+                Some(_) => Shares::Whole(self.event),
+                None => Shares::Moved,
+            },
             walk,
             cursor: Cursor::default(),
         }
@@ -154,22 +157,46 @@ impl<E: Event> Iterator for Tasks<E> {
     }
 }
 
-/// The handler calls of one [`Emission`], in dispatch order, each with its share of the event. What
-/// [`Tasks`] wraps; `once` handlers are claimed as they are yielded.
+/// The handler calls of one [`Emission`], in dispatch order, each with its share of the event (the
+/// whole event when the call is the only one). What [`Tasks`] wraps; `once` handlers are claimed as
+/// they are yielded.
 pub(crate) struct Calls<E: Event> {
-    event: Option<Arc<E>>,
+    event: Shares<E>,
     /// The slot and the snapshot of it the calls come from; `None` when there are none.
     walk: Option<(&'static Slot<E>, SlotSnapshot<'static, E>)>,
     cursor: Cursor,
 }
 
+/// The event of [`Calls`]: whole until the first call is taken; then in an `Arc` the calls share, or
+/// moved into the first call when no other can follow it.
+enum Shares<E> {
+    Whole(E),
+    Shared(Arc<E>),
+    Moved,
+}
+
 impl<E: Event> Iterator for Calls<E> {
-    type Item = (Arc<E>, HandlerRef<E>);
+    type Item = (CallEvent<E>, HandlerRef<E>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        let (slot, snapshot) = self.walk.as_ref()?;
-        let handler = self.cursor.next(slot, snapshot)?.to_owned();
-        Some((Arc::clone(self.event.as_ref()?), handler))
+        let Calls {
+            event,
+            walk,
+            cursor,
+        } = self;
+        let (slot, snapshot) = walk.as_ref()?;
+        let handler = cursor.next(slot, snapshot)?.to_owned();
+        let shared = match std::mem::replace(event, Shares::Moved) {
+            // No handler left in the snapshot, claimed or not: this call is the emit's only one.
+            Shares::Whole(whole) if cursor.remaining(slot, snapshot) == 0 => {
+                return Some((CallEvent::Alone(whole), handler));
+            }
+            Shares::Whole(whole) => Arc::new(whole),
+            Shares::Shared(shared) => shared,
+            Shares::Moved => return None,
+        };
+        *event = Shares::Shared(Arc::clone(&shared));
+        Some((CallEvent::Shared(shared), handler))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {

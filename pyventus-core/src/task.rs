@@ -52,18 +52,47 @@ trait ErasedCall: Send {
     fn start(self: Box<Self>, debug: bool) -> Option<TaskFuture>;
 }
 
-struct OwnedCall<E: Event> {
-    event: Arc<E>,
+/// The event of one handler call taken from an emit: the emit's own, when this is its only call (no
+/// `Arc`: one allocation per queued call, the call's), else shared with the emit's other calls.
+pub(crate) enum CallEvent<E> {
+    Alone(E),
+    Shared(Arc<E>),
+}
+
+/// How a call holds its event: [`Alone`] or in an `Arc` shared by the calls of one emit.
+pub(crate) trait HoldsEvent<E>: Send + 'static {
+    fn event(&self) -> &E;
+}
+
+/// The event of an emit's only call, owned by the call.
+pub(crate) struct Alone<E>(pub(crate) E);
+
+impl<E: Event> HoldsEvent<E> for Alone<E> {
+    #[inline]
+    fn event(&self) -> &E {
+        &self.0
+    }
+}
+
+impl<E: Event> HoldsEvent<E> for Arc<E> {
+    #[inline]
+    fn event(&self) -> &E {
+        self
+    }
+}
+
+struct OwnedCall<E: Event, H> {
+    event: H,
     handler: HandlerRef<E>,
 }
 
-impl<E: Event> ErasedCall for OwnedCall<E> {
+impl<E: Event, H: HoldsEvent<E>> ErasedCall for OwnedCall<E, H> {
     fn info(&self) -> HandlerInfo {
         self.handler.reached().info()
     }
 
     fn event(&self) -> &dyn AnyEvent {
-        &*self.event
+        self.event.event()
     }
 
     fn is_async(&self) -> bool {
@@ -74,7 +103,7 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
         let handler = self.handler.reached();
         let info = handler.info();
         if !handler.is_async() {
-            run_sync(handler, &self.event, &info, debug);
+            run_sync(handler, self.event.event(), &info, debug);
             return None;
         }
         let OwnedCall { event, handler } = *self;
@@ -85,13 +114,17 @@ impl<E: Event> ErasedCall for OwnedCall<E> {
 /// Runs one handler call to its end, sync or async, as one future: what a [`Task`] does, without the
 /// boxes (the tokio processor spawns this directly).
 #[cfg(feature = "tokio")]
-pub(crate) async fn run_call<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) {
+pub(crate) async fn run_call<E: Event>(
+    event: impl HoldsEvent<E>,
+    handler: HandlerRef<E>,
+    debug: bool,
+) {
     let reached = handler.reached();
     let info = reached.info();
     if reached.is_async() {
         run_async(event, handler, info, debug).await;
     } else {
-        run_sync(reached, &event, &info, debug);
+        run_sync(reached, event.event(), &info, debug);
     }
 }
 
@@ -105,25 +138,29 @@ fn run_sync<E: Event>(handler: Reached<'_, E>, event: &E, info: &HandlerInfo, de
 
 /// Awaits an async handler's call, timed in debug mode.
 async fn run_async<E: Event>(
-    event: Arc<E>,
+    event: impl HoldsEvent<E>,
     handler: HandlerRef<E>,
     info: HandlerInfo,
     debug: bool,
 ) {
     let stopwatch = Stopwatch::start(debug);
-    let outcome = handler.reached().call(&event, &info).await;
+    let outcome = handler.reached().call(event.event(), &info).await;
     stopwatch.finish(&info, outcome);
 }
 
 impl Task {
-    pub(crate) fn new<E: Event>(event: Arc<E>, handler: HandlerRef<E>, debug: bool) -> Self {
+    pub(crate) fn new<E: Event>(event: CallEvent<E>, handler: HandlerRef<E>, debug: bool) -> Self {
         if debug {
             report::submitted(&handler.reached().info());
         }
-        Task {
-            call: Box::new(OwnedCall { event, handler }),
-            debug,
-        }
+        let call: Box<dyn ErasedCall> = match event {
+            CallEvent::Alone(event) => Box::new(OwnedCall {
+                event: Alone(event),
+                handler,
+            }),
+            CallEvent::Shared(event) => Box::new(OwnedCall { event, handler }),
+        };
+        Task { call, debug }
     }
 
     /// Which handler this task calls: its path, the event's name, the linker's name.

@@ -89,14 +89,21 @@ enum Message {
 
 struct Shared {
     receiver: Receiver<Message>,
-    /// Whether calls are accepted.
-    open: AtomicBool,
-    /// Submitters between counting themselves in and finishing their send (see the module docs).
-    submitting: AtomicUsize,
+    gate: Gate,
     /// Workers that have not exited yet.
     alive: Mutex<usize>,
     /// Signalled when a worker exits.
     exited: Condvar,
+}
+
+/// What submitters write on every emit, on a cache line of its own: beside what the workers read, each
+/// emit would move the workers' line to the submitting core and back.
+#[repr(align(128))]
+struct Gate {
+    /// Whether calls are accepted.
+    open: AtomicBool,
+    /// Submitters between counting themselves in and finishing their sends (see the module docs).
+    submitting: AtomicUsize,
 }
 
 thread_local! {
@@ -145,15 +152,15 @@ struct Submitting<'a>(&'a Shared);
 impl<'a> Submitting<'a> {
     /// Counts in, then tells whether the pool accepts calls.
     fn enter(shared: &'a Shared) -> (Self, bool) {
-        shared.submitting.fetch_add(1, Ordering::SeqCst);
-        let open = shared.open.load(Ordering::SeqCst);
+        shared.gate.submitting.fetch_add(1, Ordering::SeqCst);
+        let open = shared.gate.open.load(Ordering::SeqCst);
         (Submitting(shared), open)
     }
 }
 
 impl Drop for Submitting<'_> {
     fn drop(&mut self) {
-        self.0.submitting.fetch_sub(1, Ordering::SeqCst);
+        self.0.gate.submitting.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -171,8 +178,10 @@ impl ExecutorProcessor {
         let (sender, receiver) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             receiver,
-            open: AtomicBool::new(true),
-            submitting: AtomicUsize::new(0),
+            gate: Gate {
+                open: AtomicBool::new(true),
+                submitting: AtomicUsize::new(0),
+            },
             alive: Mutex::new(0),
             exited: Condvar::new(),
         });
@@ -192,7 +201,7 @@ impl ExecutorProcessor {
             }
         }
         if workers.is_empty() {
-            shared.open.store(false, Ordering::SeqCst);
+            shared.gate.open.store(false, Ordering::SeqCst);
         }
         let threads = workers.len();
         ExecutorProcessor {
@@ -213,7 +222,7 @@ impl ExecutorProcessor {
     /// Whether the pool stopped accepting calls: [`shutdown`](ExecutorProcessor::shutdown) was called, or
     /// the pool could start no thread at all.
     pub fn is_shutdown(&self) -> bool {
-        !self.pool.shared.open.load(Ordering::SeqCst)
+        !self.pool.shared.gate.open.load(Ordering::SeqCst)
     }
 
     /// Stops accepting calls and waits for every queued and running call to finish.
@@ -229,9 +238,9 @@ impl ExecutorProcessor {
 impl Pool {
     fn shutdown(&self) {
         let shared = &self.shared;
-        if shared.open.swap(false, Ordering::SeqCst) {
-            // Every submitter that saw the pool open finishes its send before the stop messages.
-            while shared.submitting.load(Ordering::SeqCst) > 0 {
+        if shared.gate.open.swap(false, Ordering::SeqCst) {
+            // Every submitter that saw the pool open finishes its sends before the stop messages.
+            while shared.gate.submitting.load(Ordering::SeqCst) > 0 {
                 thread::yield_now();
             }
             for _ in 0..self.threads {
@@ -278,22 +287,32 @@ impl Processor for ExecutorProcessor {
 
     fn submit(&self, task: Task) {
         let (gate, open) = Submitting::enter(&self.pool.shared);
-        let task = if open {
-            match self.pool.sender.send(Message::Run(task)) {
-                Ok(()) => return,
-                // Only if every receiver is gone, which the pool's own one rules out; run it here then.
-                Err(crossbeam_channel::SendError(Message::Run(task))) => task,
-                Err(crossbeam_channel::SendError(Message::Stop)) => return,
-            }
-        } else {
-            task
-        };
+        let refused = if open { self.send(task) } else { Some(task) };
         drop(gate);
-        let handler = task.path();
-        report!(warn { handler = handler }
-            "executor is shut down: running handler `{handler}` on the submitting thread");
-        task.run_blocking();
+        if let Some(task) = refused {
+            run_refused(task);
+        }
     }
+}
+
+impl ExecutorProcessor {
+    /// Queues `task`, or hands it back if the queue has no receiver left, which the pool's own one
+    /// rules out (the caller then runs it).
+    fn send(&self, task: Task) -> Option<Task> {
+        match self.pool.sender.send(Message::Run(task)) {
+            Ok(()) => None,
+            Err(crossbeam_channel::SendError(Message::Run(task))) => Some(task),
+            Err(crossbeam_channel::SendError(Message::Stop)) => None,
+        }
+    }
+}
+
+/// Runs on the submitting thread a call the pool did not take, and says so.
+fn run_refused(task: Task) {
+    let handler = task.path();
+    report!(warn { handler = handler }
+        "executor is shut down: running handler `{handler}` on the submitting thread");
+    task.run_blocking();
 }
 
 impl fmt::Debug for ExecutorProcessor {

@@ -16,9 +16,10 @@ use tokio::task::JoinHandle;
 
 use crate::dispatch::Emission;
 use crate::event::Event;
+use crate::invoke::HandlerRef;
 use crate::processor::Processor;
 use crate::report::report;
-use crate::task::Task;
+use crate::task::{Alone, CallEvent, HoldsEvent, Task, run_call};
 
 /// Runs each handler call as a tokio task: Pyventus's `AsyncIOProcessingService`.
 ///
@@ -214,15 +215,33 @@ impl Processor for TokioProcessor {
                         crate::report::submitted(&info);
                     }
                     let in_flight = InFlight::enter(&self.tracker, info.path);
-                    drop(runtime.spawn(async move {
-                        crate::task::run_call(event, handler, debug).await;
-                        in_flight.finish();
-                    }));
+                    match event {
+                        CallEvent::Alone(event) => {
+                            spawn_call(&runtime, Alone(event), handler, debug, in_flight);
+                        }
+                        CallEvent::Shared(event) => {
+                            spawn_call(&runtime, event, handler, debug, in_flight);
+                        }
+                    }
                 }
             }
             None => self.run_to_completion(emission.into_tasks()),
         }
     }
+}
+
+/// Spawns one handler call's own future (no `Task` box, no second future) on `runtime`.
+fn spawn_call<E: Event>(
+    runtime: &Handle,
+    event: impl HoldsEvent<E>,
+    handler: HandlerRef<E>,
+    debug: bool,
+    in_flight: InFlight,
+) {
+    drop(runtime.spawn(async move {
+        run_call(event, handler, debug).await;
+        in_flight.finish();
+    }));
 }
 
 impl fmt::Debug for TokioProcessor {
