@@ -124,7 +124,22 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     /// [`try_emit`](EventEmitter::try_emit) returns the refusal instead.
     #[inline(always)]
     pub fn emit<E: Event>(&self, event: E) {
-        self.processor.dispatch(self.emission(event));
+        // Debug mode is decided first, and its emit is out of line: the usual emit is compiled knowing
+        // that it is off.
+        if self.is_debug() {
+            return self.emit_debug(event);
+        }
+        self.processor.dispatch(Emission::new(
+            event,
+            E::__registry().slot(L::__meta()),
+            false,
+        ));
+    }
+
+    /// [`emit`](EventEmitter::emit) in debug mode.
+    #[inline(never)]
+    fn emit_debug<E: Event>(&self, event: E) {
+        self.processor.dispatch(self.debug_emission(event));
     }
 
     /// [`emit`](EventEmitter::emit), unless the processor refuses new work (it is shut down): then no
@@ -150,24 +165,28 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     }
 
     /// The emission of `event`, with the debug lines of its start.
-    #[inline(always)]
     fn emission<E: Event>(&self, event: E) -> Emission<E> {
-        let debug = self.is_debug();
+        if self.is_debug() {
+            return self.debug_emission(event);
+        }
+        Emission::new(event, E::__registry().slot(L::__meta()), false)
+    }
+
+    /// [`emission`](EventEmitter::emission) in debug mode: the lines that say what the emit found.
+    fn debug_emission<E: Event>(&self, event: E) -> Emission<E> {
         let slot = E::__registry().slot(L::__meta());
-        let emission = Emission::new(event, slot, debug);
-        if debug {
-            report::emit(
-                E::NAME,
-                E::PATH,
-                L::name(),
-                &short_type_name(type_name::<P>()),
-            );
-            if let Some(slot) = slot {
-                slot.list_handlers_once();
-            }
-            if emission.handler_count() == 0 {
-                report::no_handlers(E::NAME, E::PATH, L::name());
-            }
+        let emission = Emission::new(event, slot, true);
+        report::emit(
+            E::NAME,
+            E::PATH,
+            L::name(),
+            &short_type_name(type_name::<P>()),
+        );
+        if let Some(slot) = slot {
+            slot.list_handlers_once();
+        }
+        if emission.handler_count() == 0 {
+            report::no_handlers(E::NAME, E::PATH, L::name());
         }
         emission
     }

@@ -291,6 +291,14 @@ impl LinkerMeta {
         }
     }
 
+    /// The index as stored: the linker's index once known, else a sentinel larger than any table of
+    /// linkers (so that a table lookup with it misses, and the caller falls back to
+    /// [`index`](LinkerMeta::index)). One load, no branch: what the emit path reads.
+    #[inline]
+    pub(crate) fn stored_index(&self) -> usize {
+        self.index.load(Ordering::Relaxed)
+    }
+
     #[cold]
     fn find_index(&'static self) -> Option<usize> {
         let index = all_linkers().iter().position(|other| ptr::eq(*other, self));

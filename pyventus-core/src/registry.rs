@@ -50,8 +50,12 @@ impl<E: Event> EventRegistry<E> {
     /// The handlers of this event on `linker`.
     #[inline]
     pub(crate) fn slot(&'static self, linker: &'static LinkerMeta) -> Option<&'static Slot<E>> {
-        let index = linker.index()?;
-        self.slots.get_or_init(build::<E>).get(index)
+        let slots = self.slots.get_or_init(build::<E>);
+        // The stored index misses the table until the linker's index is known (see `stored_index`).
+        match slots.get(linker.stored_index()) {
+            Some(slot) => Some(slot),
+            None => slots.get(linker.index()?),
+        }
     }
 }
 

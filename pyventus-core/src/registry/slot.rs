@@ -266,18 +266,18 @@ impl<E: Event> Slot<E> {
     #[inline]
     pub(crate) fn fast_path(&self) -> FastPath {
         let state = self.state.load(Ordering::Acquire);
-        if state & WRITING != 0
-            || state & (PLAIN | PLAIN_RUNTIME) == 0
-            || !self.all.is_empty()
-            || self.state.load(Ordering::Acquire) != state
-        {
+        // `PLAIN` and `PLAIN_RUNTIME` are never set together; either one with `WRITING` means neither.
+        let path = if state & (WRITING | PLAIN) == PLAIN {
+            FastPath::Compiled
+        } else if state & (WRITING | PLAIN_RUNTIME) == PLAIN_RUNTIME {
+            FastPath::WithRuntime(state)
+        } else {
+            return FastPath::None;
+        };
+        if !self.all.is_empty() || self.state.load(Ordering::Acquire) != state {
             return FastPath::None;
         }
-        if state & PLAIN != 0 {
-            FastPath::Compiled
-        } else {
-            FastPath::WithRuntime(state)
-        }
+        path
     }
 
     /// Runs `call` on this thread's cached copy of the runtime subscribers if it was taken at version
