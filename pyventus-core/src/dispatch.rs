@@ -99,7 +99,8 @@ impl<E: Event> Emission<E> {
 
     /// The handler calls as owned [`Task`]s, for processors that run them elsewhere.
     ///
-    /// The event moves into one `Arc` shared by the tasks.
+    /// Each task is one allocation. The event moves into the task when it is the emit's only one, else
+    /// into one `Arc` the tasks share.
     pub fn into_tasks(self) -> Tasks<E> {
         let debug = self.debug;
         Tasks {
