@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 use std::sync::{Mutex, Once, OnceLock, PoisonError};
 
 use crate::event::Event;
-use crate::meta::{LinkerMeta, all_linkers, note_event};
+use crate::meta::{HandlerInfo, LinkerMeta, all_linkers, note_event};
 use crate::report::report;
 
 mod all_events;
@@ -108,6 +108,8 @@ impl<E> fmt::Debug for EventRef<E> {
 #[doc(hidden)]
 pub struct Registration {
     handler: &'static (dyn Any + Send + Sync),
+    /// The handler's identity, readable without knowing its event type.
+    info: &'static HandlerInfo,
     /// The event's name and path.
     event: (&'static str, &'static str),
     registry: fn() -> &'static dyn ErasedRegistry,
@@ -118,9 +120,21 @@ impl Registration {
     pub const fn new<E: 'static>(handler: &'static Handler<E>, event: EventRef<E>) -> Self {
         Registration {
             handler,
+            info: &handler.info,
             event: (event.name, event.path),
             registry: event.registry,
         }
+    }
+
+    /// The handler, if it is a handler of `E`.
+    pub(crate) fn handler<E: 'static>(&self) -> Option<&'static Handler<E>> {
+        self.handler.downcast_ref()
+    }
+
+    /// The index of the linker the handler is subscribed on; `None` for a linker `inventory` did not
+    /// register.
+    pub(crate) fn linker_index(&self) -> Option<usize> {
+        (self.info.linker)().index()
     }
 }
 
@@ -170,7 +184,7 @@ pub(crate) fn build_compiled_registries() {
 /// The registrations whose handler is of type `handler` (a `Handler<E>`'s `TypeId`), found in an index
 /// of every registration built on the first call: a program's first emits then cost what their own
 /// handlers cost, not a walk of every handler of the program each.
-fn registrations_of(handler: TypeId) -> impl Iterator<Item = &'static Registration> {
+fn registrations_of(handler: TypeId) -> &'static [(TypeId, &'static Registration)] {
     static BY_TYPE: OnceLock<Vec<(TypeId, &'static Registration)>> = OnceLock::new();
     let index = BY_TYPE.get_or_init(|| {
         let mut index: Vec<_> = inventory::iter::<Registration>
@@ -183,10 +197,8 @@ fn registrations_of(handler: TypeId) -> impl Iterator<Item = &'static Registrati
         index
     });
     let start = index.partition_point(|(type_id, _)| *type_id < handler);
-    index[start..]
-        .iter()
-        .take_while(move |(type_id, _)| *type_id == handler)
-        .map(|(_, registration)| *registration)
+    let len = index[start..].partition_point(|(type_id, _)| *type_id == handler);
+    &index[start..start + len]
 }
 
 static KNOWN: Mutex<Vec<&'static dyn ErasedRegistry>> = Mutex::new(Vec::new());
@@ -209,24 +221,35 @@ fn build<E: Event>() -> Vec<Slot<E>> {
         .unwrap_or_else(PoisonError::into_inner)
         .push(E::__registry());
     note_events::<E>();
-    let linkers = all_linkers();
-    let mut groups: Vec<Vec<&'static Handler<E>>> = vec![Vec::new(); linkers.len()];
-    for registration in registrations_of(TypeId::of::<Handler<E>>()) {
-        let Some(handler) = registration.handler.downcast_ref::<Handler<E>>() else {
-            continue;
-        };
-        match (handler.info.linker)().index() {
-            Some(index) => groups[index].push(handler),
-            None => {
-                let (path, linker) = (handler.info.path, handler.info.linker());
-                report!(error { handler = path, linker = linker }
-                    "handler `{path}` names linker `{linker}`, which is not registered; it will not run");
-            }
+    let registrations = registrations_of(TypeId::of::<Handler<E>>());
+    report_unregistered_linkers(registrations);
+    // What does not depend on the event (which handler is on which linker) is worked out by code
+    // compiled once; each slot takes its own handlers from `registrations` (see `Slot::new`).
+    let (linkers, all) = (all_linkers(), every_linker());
+    let mut slots = Vec::with_capacity(linkers.len());
+    for (index, linker) in linkers.iter().enumerate() {
+        if let Some(all) = all.get(index) {
+            slots.push(Slot::new(linker, index, registrations, all));
         }
     }
-    let mut slots = Vec::with_capacity(linkers.len());
-    for ((linker, handlers), all) in linkers.iter().zip(groups).zip(every_linker()) {
-        slots.push(Slot::new(linker, handlers, all));
-    }
     slots
+}
+
+/// Reports each handler of `registrations` whose linker is not registered: it never runs.
+fn report_unregistered_linkers(registrations: &[(TypeId, &'static Registration)]) {
+    for (_, registration) in registrations {
+        if registration.linker_index().is_none() {
+            let (path, linker) = (registration.info.path, registration.info.linker());
+            report!(error { handler = path, linker = linker }
+                "handler `{path}` names linker `{linker}`, which is not registered; it will not run");
+        }
+    }
+}
+
+/// How many of `registrations` are on the linker at `index`.
+pub(crate) fn count_on(registrations: &[(TypeId, &'static Registration)], index: usize) -> usize {
+    registrations
+        .iter()
+        .filter(|(_, registration)| registration.linker_index() == Some(index))
+        .count()
 }

@@ -120,11 +120,6 @@ impl<E> Handler<E> {
 }
 
 impl<E: Event> Handler<E> {
-    /// Whether the handler is `once` and already ran.
-    pub(crate) fn is_spent(&self) -> bool {
-        self.once.is_some_and(OnceFlag::is_taken)
-    }
-
     /// Whether the handler is an `async fn`.
     pub(crate) fn is_async(&self) -> bool {
         matches!(self.call, HandlerFn::Async(_))

@@ -12,6 +12,7 @@
 //! bit (only enabled, sync, not-`once` compile-time handlers, no runtime subscriber), which is all the
 //! inline fast path needs to read.
 
+use std::any::TypeId;
 use std::fmt;
 use std::hint;
 use std::ops::Deref;
@@ -21,10 +22,11 @@ use std::thread;
 
 use crate::callbacks;
 use crate::event::{AnyEvent, Event};
+use crate::handler::OnceFlag;
 use crate::meta::{self, HandlerInfo, LinkerMeta};
 use crate::panics;
 use crate::registry::thread_cache::{self, Versioned};
-use crate::registry::{AllEvents, Handler, HandlerFn, SyncFn};
+use crate::registry::{AllEvents, Handler, HandlerFn, Registration, SyncFn, count_on};
 use crate::report::{self, report};
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 
@@ -125,13 +127,10 @@ pub(crate) struct Slot<E: Event> {
     linker: &'static LinkerMeta,
     /// Compile-time handlers, in dispatch order.
     compiled: Vec<&'static Handler<E>>,
-    /// One flag per compile-time handler, cleared when it is removed from the linker (compile-time
-    /// handlers are disabled, not unlinked).
-    enabled: Box<[AtomicBool]>,
+    /// Which compile-time handlers are enabled, and their `once` flags.
+    flags: HandlerFlags,
     /// The same handlers as bare function pointers, for the inline fast path.
     fast_calls: FastCalls<E>,
-    /// Whether some compile-time handler is `once` (fixed when the slot is built).
-    any_once: bool,
     /// Version, `WRITING`, `PLAIN` and `ALL_ENABLED` (see the module docs).
     state: AtomicU64,
     /// Serializes changes.
@@ -150,7 +149,8 @@ impl<E: Event> Slot<E> {
     /// where the function is written (two same-named functions in one module), never link order.
     pub(crate) fn new(
         linker: &'static LinkerMeta,
-        found: Vec<&'static Handler<E>>,
+        index: usize,
+        registrations: &[(TypeId, &'static Registration)],
         all: &'static AllEvents,
     ) -> Self {
         // Sorted by keys in code compiled once for all events (this runs once per event and linker,
@@ -158,10 +158,24 @@ impl<E: Event> Slot<E> {
         // table of thousands of handlers costs (each new page is a page fault, about 4 µs here), so the
         // keys are small and `found` itself is put into their order; the wrapped calls are built only
         // when the fast path uses them.
-        let mut keys = Vec::with_capacity(found.len());
+        let count = count_on(registrations, index);
+        let mut found = Vec::with_capacity(count);
+        let mut keys = Vec::with_capacity(count);
         let (mut plain, mut asynchronous, mut any_once) = (0, 0, false);
-        for (index, handler) in found.iter().enumerate() {
-            keys.push(OrderKey::new(handler.priority, handler.info.path, index));
+        // Plain loops, here and below: iterator adapters would be compiled once more per event type.
+        for (_, registration) in registrations {
+            if registration.linker_index() != Some(index) {
+                continue;
+            }
+            let Some(handler) = registration.handler::<E>() else {
+                continue;
+            };
+            keys.push(OrderKey::new(
+                handler.priority,
+                handler.info.path,
+                found.len(),
+            ));
+            found.push(handler);
             match handler.call {
                 HandlerFn::Plain(_) => plain += 1,
                 HandlerFn::Sync(_) => {}
@@ -172,31 +186,41 @@ impl<E: Event> Slot<E> {
         sort_keys(&mut keys, &|index| found[index].location);
         let mut compiled = found;
         put_in_order(&mut compiled, &mut keys);
+        // The `once` flags, kept only when some handler is `once` (rare).
+        let mut onces = Vec::new();
+        if any_once {
+            onces.reserve_exact(compiled.len());
+            for handler in &compiled {
+                onces.push(handler.once);
+            }
+        }
         // A linker's default `on_success` is called by the wrappers, so it rules out direct calls.
         let fast_calls = if plain == compiled.len() && linker.on_success().is_none() {
             let mut direct = Vec::with_capacity(compiled.len());
-            direct.extend(compiled.iter().filter_map(|handler| match handler.call {
-                HandlerFn::Plain(call) => Some(call),
-                HandlerFn::Sync(_) | HandlerFn::Async(_) => None,
-            }));
+            for handler in &compiled {
+                if let HandlerFn::Plain(call) = handler.call {
+                    direct.push(call);
+                }
+            }
             FastCalls::Direct(direct)
         } else if asynchronous == 0 {
             let mut wrapped = Vec::with_capacity(compiled.len());
-            wrapped.extend(compiled.iter().filter_map(|handler| match handler.call {
-                HandlerFn::Plain(call) => Some(SyncCall::Plain(call, &handler.info)),
-                HandlerFn::Sync(call) => Some(SyncCall::Wrapped(call)),
-                HandlerFn::Async(_) => None,
-            }));
+            for handler in &compiled {
+                match handler.call {
+                    HandlerFn::Plain(call) => wrapped.push(SyncCall::Plain(call, &handler.info)),
+                    HandlerFn::Sync(call) => wrapped.push(SyncCall::Wrapped(call)),
+                    HandlerFn::Async(_) => {}
+                }
+            }
             FastCalls::Wrapped(wrapped)
         } else {
             FastCalls::None
         };
         let slot = Slot {
             linker,
-            enabled: enabled_flags(compiled.len()),
+            flags: HandlerFlags::new(compiled.len(), onces),
             compiled,
             fast_calls,
-            any_once,
             state: AtomicU64::new(0),
             writer: Mutex::new(()),
             listed: AtomicBool::new(false),
@@ -232,9 +256,9 @@ impl<E: Event> Slot<E> {
 
     /// The flags of the version word, for the slot as it is now (see the constants above).
     fn flags_now(&self) -> u64 {
-        let all_enabled = (0..self.compiled.len()).all(|index| self.is_enabled(index));
+        let all_enabled = self.flags.all_enabled();
         let compiled_plain =
-            all_enabled && !self.any_once && !matches!(self.fast_calls, FastCalls::None);
+            all_enabled && !self.flags.any_once() && !matches!(self.fast_calls, FastCalls::None);
         let mut flags = if all_enabled { ALL_ENABLED } else { 0 };
         if compiled_plain {
             if self.runtime.is_empty() {
@@ -248,17 +272,6 @@ impl<E: Event> Slot<E> {
             }
         }
         flags
-    }
-
-    /// Whether compile-time handler `index` is enabled (not removed from the linker).
-    #[inline]
-    fn is_enabled(&self, index: usize) -> bool {
-        self.enabled[index].load(Ordering::Acquire)
-    }
-
-    /// Whether compile-time handler `index` is enabled and, if `once`, not spent.
-    fn is_active(&self, index: usize) -> bool {
-        self.is_enabled(index) && !self.compiled[index].is_spent()
     }
 
     /// Which inline fast path applies now: `PLAIN` or `PLAIN_RUNTIME`, and no all-events subscriber on
@@ -379,7 +392,7 @@ impl<E: Event> Slot<E> {
         if state & ALL_ENABLED != 0 {
             EnabledSet::All
         } else {
-            self.enabled_now()
+            self.flags.enabled_now()
         }
     }
 
@@ -471,10 +484,12 @@ impl<E: Event> Slot<E> {
         if self.listed.swap(true, Ordering::Relaxed) {
             return;
         }
-        let handlers: Vec<&str> = (0..self.compiled.len())
-            .filter(|index| self.is_active(*index))
-            .map(|index| self.compiled[index].info.path)
-            .collect();
+        let mut handlers = Vec::new();
+        for (index, handler) in self.compiled.iter().enumerate() {
+            if self.flags.is_active(index) {
+                handlers.push(handler.info.path);
+            }
+        }
         report_found(E::NAME, E::PATH, self.linker.name(), &handlers);
     }
 
@@ -483,28 +498,9 @@ impl<E: Event> Slot<E> {
         report_over_limit(E::NAME, E::PATH, self.linker, self.compiled.len());
     }
 
-    /// Which compile-time handlers are enabled now.
-    #[cold]
-    fn enabled_now(&self) -> EnabledSet {
-        if self.compiled.len() <= 64 {
-            let bits = (0..self.compiled.len())
-                .filter(|index| self.is_enabled(*index))
-                .fold(0u64, |bits, index| bits | 1 << index);
-            EnabledSet::Bits(bits)
-        } else {
-            EnabledSet::Flags(
-                (0..self.compiled.len())
-                    .map(|index| self.is_enabled(index))
-                    .collect(),
-            )
-        }
-    }
-
     /// How many compile-time handlers are enabled and not spent.
     fn active_compiled(&self) -> usize {
-        (0..self.compiled.len())
-            .filter(|index| self.is_active(*index))
-            .count()
+        self.flags.active()
     }
 
     /// How many handlers an emit would reach now, all-events subscribers included.
@@ -575,7 +571,7 @@ impl<E: Event> ErasedSlot for Slot<E> {
         let runtime: &[Arc<RuntimeHandler<E>>] = runtime.as_deref().unwrap_or_default();
         let mut found = Vec::with_capacity(self.compiled.len() + runtime.len());
         for (index, handler) in self.compiled.iter().enumerate() {
-            if self.is_active(index) {
+            if self.flags.is_active(index) {
                 found.push(SubscriberInfo {
                     info: handler.info,
                     kind: SubscriberKind::CompileTime,
@@ -601,22 +597,15 @@ impl<E: Event> ErasedSlot for Slot<E> {
     }
 
     fn disable(&self, index: usize) -> bool {
-        let Some(enabled) = self.enabled.get(index) else {
+        if index >= self.flags.len() {
             return false;
-        };
-        self.write(|| {
-            let was_active = self.is_active(index);
-            enabled.store(false, Ordering::Release);
-            was_active
-        })
+        }
+        self.write(|| self.flags.disable(index))
     }
 
     fn remove_all(&self) -> usize {
         let (removed, old) = self.write(|| {
-            let disabled = (0..self.compiled.len())
-                .filter(|index| self.is_active(*index))
-                .inspect(|index| self.enabled[*index].store(false, Ordering::Release))
-                .count();
+            let disabled = self.flags.disable_active();
             let (unsubscribed, old) = self.runtime.clear();
             (disabled + unsubscribed, old)
         });
@@ -628,12 +617,105 @@ impl<E: Event> ErasedSlot for Slot<E> {
     }
 
     fn restore(&self) -> usize {
-        self.write(|| {
-            (0..self.compiled.len())
-                .filter(|index| !self.enabled[*index].swap(true, Ordering::AcqRel))
-                .filter(|index| self.is_active(*index))
-                .count()
-        })
+        self.write(|| self.flags.restore())
+    }
+}
+
+/// The flags of a slot's compile-time handlers: which are enabled (cleared when a handler is removed
+/// from its linker: compile-time handlers are disabled, not unlinked) and their `once` flags. Its
+/// methods are what the version word's bits and the queries need of them, compiled once for all
+/// events.
+struct HandlerFlags {
+    enabled: Box<[AtomicBool]>,
+    /// Each handler's `once` flag, in dispatch order; empty when none is `once`.
+    onces: Box<[Option<&'static OnceFlag>]>,
+}
+
+impl HandlerFlags {
+    fn new(count: usize, onces: Vec<Option<&'static OnceFlag>>) -> Self {
+        HandlerFlags {
+            enabled: (0..count).map(|_| AtomicBool::new(true)).collect(),
+            onces: onces.into_boxed_slice(),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.enabled.len()
+    }
+
+    fn any_once(&self) -> bool {
+        !self.onces.is_empty()
+    }
+
+    /// Whether handler `index` is enabled (not removed from the linker).
+    fn is_enabled(&self, index: usize) -> bool {
+        self.enabled
+            .get(index)
+            .is_some_and(|enabled| enabled.load(Ordering::Acquire))
+    }
+
+    /// Whether handler `index` is enabled and, if `once`, not spent.
+    fn is_active(&self, index: usize) -> bool {
+        let spent = self
+            .onces
+            .get(index)
+            .copied()
+            .flatten()
+            .is_some_and(OnceFlag::is_taken);
+        self.is_enabled(index) && !spent
+    }
+
+    fn all_enabled(&self) -> bool {
+        (0..self.len()).all(|index| self.is_enabled(index))
+    }
+
+    /// How many handlers are enabled and not spent.
+    fn active(&self) -> usize {
+        (0..self.len())
+            .filter(|index| self.is_active(*index))
+            .count()
+    }
+
+    /// Which handlers are enabled now.
+    #[cold]
+    fn enabled_now(&self) -> EnabledSet {
+        if self.len() <= 64 {
+            let bits = (0..self.len())
+                .filter(|index| self.is_enabled(*index))
+                .fold(0u64, |bits, index| bits | 1 << index);
+            EnabledSet::Bits(bits)
+        } else {
+            EnabledSet::Flags(
+                (0..self.len())
+                    .map(|index| self.is_enabled(index))
+                    .collect(),
+            )
+        }
+    }
+
+    /// Disables handler `index`; whether it was active.
+    fn disable(&self, index: usize) -> bool {
+        let was_active = self.is_active(index);
+        if let Some(enabled) = self.enabled.get(index) {
+            enabled.store(false, Ordering::Release);
+        }
+        was_active
+    }
+
+    /// Disables every active handler; how many.
+    fn disable_active(&self) -> usize {
+        (0..self.len())
+            .filter(|index| self.is_active(*index))
+            .inspect(|index| self.enabled[*index].store(false, Ordering::Release))
+            .count()
+    }
+
+    /// Enables every handler again; how many of those that were disabled are active now.
+    fn restore(&self) -> usize {
+        (0..self.len())
+            .filter(|index| !self.enabled[*index].swap(true, Ordering::AcqRel))
+            .filter(|index| self.is_active(*index))
+            .count()
     }
 }
 
@@ -734,11 +816,6 @@ fn put_in_order<T: Copy>(items: &mut [T], keys: &mut [OrderKey]) {
             }
         }
     }
-}
-
-/// One enabled flag per compile-time handler.
-fn enabled_flags(count: usize) -> Box<[AtomicBool]> {
-    (0..count).map(|_| AtomicBool::new(true)).collect()
 }
 
 /// Whether every runtime handler of `list` is a plain closure that is not `once`.
