@@ -2,15 +2,20 @@
 //!
 //! `cargo bench --bench instructions -- <path> <iterations>` runs one path `iterations` times:
 //! `direct` (the handler called as written), `floor` (the hand-written floor of `benches/emit.rs`),
-//! `one`, `ten` (`#[subscribe]` handlers), `closure` (one runtime closure) or `closure-2-threads` (the
-//! same from two threads, half each). Run it under callgrind at two
+//! `one`, `ten` (`#[subscribe]` handlers), `closure` (one runtime closure), `closure-2-threads` (the
+//! same from two threads, half each), `wrapped` (one handler called through its `#[subscribe]` wrapper:
+//! it returns a `Result`), `state` (one handler taking a `State<Counter>`, an `Arc`, from the emitter:
+//! also through its wrapper, which makes the `State`) or `state-direct` (that handler called as written,
+//! with a clone of the `Arc`). Run it under callgrind at two
 //! iteration counts; the difference divided by the difference of iterations is the count per emit, with
 //! start-up and registry building cancelled out. `benches/instructions.sh` does exactly that for every
 //! path and prints one table.
 
 use std::hint::black_box;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use pyventus::State;
 use pyventus::prelude::*;
 
 mod common;
@@ -44,6 +49,28 @@ macro_rules! ten {
 
 ten!(h0, h1, h2, h3, h4, h5, h6, h7, h8, h9);
 
+#[event]
+struct Wrapped(u64);
+
+#[subscribe(Wrapped)]
+fn fallible(event: &Wrapped) -> Result<(), std::convert::Infallible> {
+    TOTAL.fetch_add(event.0, Ordering::Relaxed);
+    Ok(())
+}
+
+#[event]
+struct Stateful(u64);
+
+/// A state as services hold one: behind an `Arc`, so that a clone is a reference count.
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+#[subscribe(Stateful)]
+fn counted(event: &Stateful, State(counter): State<Counter>) {
+    counter.0.fetch_add(event.0, Ordering::Relaxed);
+    TOTAL.fetch_add(event.0, Ordering::Relaxed);
+}
+
 fn closure_body(event: &Closure) {
     TOTAL.fetch_add(event.0, Ordering::Relaxed);
 }
@@ -57,6 +84,10 @@ fn main() {
     };
     let iterations: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(100_000);
     let emitter = EventEmitter::new(InlineProcessor);
+    let counter = Counter::default();
+    let stateful = EventEmitter::new(InlineProcessor).with_state(counter.clone());
+    stateful.emit(Stateful(0));
+    emitter.emit(Wrapped(0));
     let subscription = EventLinker::subscribe(|event: &Closure| closure_body(event));
     // The first emits build the registries: the same work at both iteration counts.
     emitter.emit(One(0));
@@ -69,6 +100,10 @@ fn main() {
         "one" => (0..iterations).for_each(|_| emitter.emit(black_box(One(1)))),
         "ten" => (0..iterations).for_each(|_| emitter.emit(black_box(Ten(1)))),
         "closure" => (0..iterations).for_each(|_| emitter.emit(black_box(Closure(1)))),
+        "wrapped" => (0..iterations).for_each(|_| emitter.emit(black_box(Wrapped(1)))),
+        "state" => (0..iterations).for_each(|_| stateful.emit(black_box(Stateful(1)))),
+        "state-direct" => (0..iterations)
+            .for_each(|_| counted(&black_box(Stateful(1)), State(black_box(&counter).clone()))),
         // Two threads, each emitting half: the count per emit should match `closure`'s.
         "closure-2-threads" => std::thread::scope(|scope| {
             for _ in 0..2 {
@@ -78,7 +113,9 @@ fn main() {
             }
         }),
         other => {
-            eprintln!("unknown path `{other}`: one of direct, floor, one, ten, closure");
+            eprintln!(
+                "unknown path `{other}`: one of direct, floor, one, ten, closure, closure-2-threads, wrapped, state, state-direct"
+            );
             std::process::exit(2);
         }
     }

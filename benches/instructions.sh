@@ -11,7 +11,7 @@ count() {
 }
 echo "| path | instructions per emit |"
 echo "|---|---|"
-for path in direct floor one ten closure closure-2-threads; do
+for path in direct floor one ten closure closure-2-threads wrapped state state-direct; do
     low=$(count "$path" 100000)
     high=$(count "$path" 200000)
     echo "| $path | $(( (high - low) / 100000 )) |"

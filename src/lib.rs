@@ -40,7 +40,15 @@
 //!
 //! - **Events** are types. An event reaches the handlers of its own type only (no inheritance), on the
 //!   emitter's linker only (linkers are isolated).
-//! - **Handlers** take `&E` (or nothing), may be `async`, and may return `()` or a `Result`. A handler
+//! - **Handlers** take `&E` (or nothing), then any *extractors*, may be `async`, and may return `()` or
+//!   a `Result`. Extractors reach the application: [`State<T>`] is a clone of a value given to the
+//!   emitter with [`EventEmitter::with_state`] (a database pool, a mailer, a configuration; two emitters
+//!   may hold two states), [`HandlerInfo`] says which handler runs, [`EmitterHandle`] emits follow-up
+//!   events through the same emitter, and any type implementing [`FromContext`] is one too.
+//!   `on_success` / `on_failure` callbacks take extractors after their value as well. A handler whose
+//!   state the emitter lacks is not called: that fails like a handler fault, and
+//!   [`EventEmitter::check_states`] finds it up front. Handlers without extractors pay nothing for
+//!   them. See `examples/app_state.rs`. A handler
 //!   that returns `Err` or panics is reported (to its `on_failure`, else its linker's default
 //!   `on_failure`, else to the default report) and the other handlers still run; the emitter keeps
 //!   working. The default report goes through `tracing` (target `pyventus`, error level) when the program
@@ -94,8 +102,9 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use pyventus_core::{
-    AnyEvent, BoxFuture, DefaultFailureFn, DefaultSuccessFn, Emission, EmitError, Event,
-    EventEmitter, EventLinker, Failure, HandlerInfo, HandlerReturn, Linker, Named, Processor,
+    AnyEvent, BoxFuture, CallContext, DefaultFailureFn, DefaultSuccessFn, Emission, EmitError,
+    EmitterHandle, Event, EventEmitter, EventLinker, Failure, FromContext, HandlerInfo,
+    HandlerReturn, Linker, MissingStates, Named, Processor, Rejection, State, StateType,
     SubscribeError, SubscriberInfo, SubscriberKind, Subscription, SubscriptionGuard, Task,
     TaskFuture, Tasks, block_on, global_debug, panic_message, processors, quiet_handler_panics,
     set_debug,

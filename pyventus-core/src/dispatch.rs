@@ -7,6 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::context::{EmitScope, ErasedProcessor, Lend};
 use crate::event::Event;
 use crate::invoke::{HandlerRef, Reached};
 use crate::registry::{FastPath, Slot, SlotSnapshot};
@@ -20,12 +21,38 @@ pub struct Emission<E: Event> {
     event: E,
     slot: Option<&'static Slot<E>>,
     debug: bool,
+    /// The emitter's shared part, when some handler takes its context and the calls may run
+    /// elsewhere; the inline processor borrows the emitter instead (see [`EmitScope`]).
+    scope: Lend,
 }
 
 impl<E: Event> Emission<E> {
     #[inline]
     pub(crate) fn new(event: E, slot: Option<&'static Slot<E>>, debug: bool) -> Self {
-        Emission { event, slot, debug }
+        Emission {
+            event,
+            slot,
+            debug,
+            scope: Lend::None,
+        }
+    }
+
+    /// The emission, holding its own share of `scope` when some handler takes its context (so that
+    /// calls made elsewhere, later, still reach the emitter's states).
+    /// `handle` gives the processor's handle, if the emitter's shared part must be made for it.
+    #[inline]
+    pub(crate) fn owning(
+        mut self,
+        scope: EmitScope<'_>,
+        handle: impl FnOnce() -> Option<ErasedProcessor>,
+    ) -> Self {
+        if self.scope.is_none()
+            && let Some(slot) = self.slot
+            && slot.takes_context()
+        {
+            self.scope = scope.0.owned(handle);
+        }
+        self
     }
 
     /// The event being emitted.
@@ -56,45 +83,32 @@ impl<E: Event> Emission<E> {
     /// every handler is a sync compile-time one, this allocates nothing.
     #[inline(always)]
     pub fn run_inline(self) {
-        let Some(slot) = self.slot else {
+        self.run_inline_in(EmitScope::none());
+    }
+
+    /// [`run_inline`](Emission::run_inline), the handlers' context lent by the emitter (`lent`) or else
+    /// held by the emission.
+    #[inline(always)]
+    pub(crate) fn run_inline_in(self, lent: EmitScope<'_>) {
+        // Taken apart first: what the emission holds is then known to the optimizer (for the emitter's
+        // own emits, no scope: nothing to drop), and only the event is borrowed by the calls below.
+        let Emission {
+            event,
+            slot,
+            debug,
+            scope: held,
+        } = self;
+        let Some(slot) = slot else {
             return;
         };
-        if !self.debug {
-            match slot.fast_path() {
-                FastPath::Compiled => return slot.run_fast(&self.event),
-                FastPath::WithRuntime(state) => {
-                    if self.run_inline_with_runtime(slot, state) {
-                        return;
-                    }
-                }
-                FastPath::None => {}
-            }
+        if lent.is_none() {
+            run_inline(&event, slot, debug, EmitScope(&held));
+        } else {
+            // The emitter's own emit: nothing held (dropped here, where that is known, so that no
+            // landing pad keeps it).
+            drop(held);
+            run_inline(&event, slot, debug, lent);
         }
-        self.run_inline_slow(slot);
-    }
-
-    /// The fast path with plain runtime closures: the compile-time handlers, then the closures, from
-    /// this thread's cached copy of the list. `false` when there is no copy yet.
-    #[inline(never)]
-    fn run_inline_with_runtime(&self, slot: &'static Slot<E>, state: u64) -> bool {
-        slot.with_cached_runtime(state, |runtime| {
-            if !slot.compiled().is_empty() {
-                slot.run_fast(&self.event);
-            }
-            slot.run_plain_runtime(runtime, &self.event);
-        })
-    }
-
-    /// [`run_inline`](Emission::run_inline) for everything but sync compile-time handlers alone.
-    #[inline(never)]
-    fn run_inline_slow(self, slot: &'static Slot<E>) {
-        // Taken before any handler runs: a subscription made by a handler joins later emits only.
-        slot.with_snapshot(|snapshot| {
-            let mut cursor = Cursor::default();
-            while let Some(handler) = cursor.next(slot, snapshot) {
-                handler.call_inline(&self.event, self.debug);
-            }
-        });
     }
 
     /// The handler calls as owned [`Task`]s, for processors that run them elsewhere.
@@ -123,6 +137,7 @@ impl<E: Event> Emission<E> {
             },
             walk,
             cursor: Cursor::default(),
+            scope: self.scope,
         }
     }
 }
@@ -133,6 +148,14 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
             .field("event", &self.event)
             .field("handlers", &self.handler_count())
             .field("debug", &self.debug)
+            .finish()
+    }
+}
+
+impl fmt::Debug for EmitScope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("EmitScope")
+            .field(&self.states().names())
             .finish()
     }
 }
@@ -149,8 +172,8 @@ impl<E: Event> Iterator for Tasks<E> {
     type Item = Task;
 
     fn next(&mut self) -> Option<Task> {
-        let (event, handler) = self.calls.next()?;
-        Some(Task::new(event, handler, self.debug))
+        let (event, handler, scope) = self.calls.next()?;
+        Some(Task::new(event, handler, scope, self.debug))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -166,6 +189,8 @@ pub(crate) struct Calls<E: Event> {
     /// The slot and the snapshot of it the calls come from; `None` when there are none.
     walk: Option<(&'static Slot<E>, SlotSnapshot<'static, E>)>,
     cursor: Cursor,
+    /// The emitter's shared part, handed to each call that takes its context.
+    scope: Lend,
 }
 
 /// The event of [`Calls`]: whole until the first call is taken; then in an `Arc` the calls share, or
@@ -177,27 +202,33 @@ enum Shares<E> {
 }
 
 impl<E: Event> Iterator for Calls<E> {
-    type Item = (CallEvent<E>, HandlerRef<E>);
+    type Item = (CallEvent<E>, HandlerRef<E>, Lend);
 
     fn next(&mut self) -> Option<Self::Item> {
         let Calls {
             event,
             walk,
             cursor,
+            scope,
         } = self;
         let (slot, snapshot) = walk.as_ref()?;
         let handler = cursor.next(slot, snapshot)?.to_owned();
+        let scope = if handler.takes_context() {
+            scope.clone()
+        } else {
+            Lend::None
+        };
         let shared = match std::mem::replace(event, Shares::Moved) {
             // No handler left in the snapshot, claimed or not: this call is the emit's only one.
             Shares::Whole(whole) if cursor.remaining(slot, snapshot) == 0 => {
-                return Some((CallEvent::Alone(whole), handler));
+                return Some((CallEvent::Alone(whole), handler, scope));
             }
             Shares::Whole(whole) => Arc::new(whole),
             Shares::Shared(shared) => shared,
             Shares::Moved => return None,
         };
         *event = Shares::Shared(Arc::clone(&shared));
-        Some((CallEvent::Shared(shared), handler))
+        Some((CallEvent::Shared(shared), handler, scope))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -216,6 +247,48 @@ impl<E: Event> fmt::Debug for Tasks<E> {
             .field("remaining_at_most", &self.size_hint().1)
             .finish()
     }
+}
+
+/// [`Emission::run_inline`], taken apart.
+#[inline(always)]
+fn run_inline<E: Event>(event: &E, slot: &'static Slot<E>, debug: bool, scope: EmitScope<'_>) {
+    if !debug {
+        match slot.fast_path() {
+            FastPath::Compiled => return slot.run_fast(event, scope),
+            FastPath::WithRuntime(state) => {
+                if run_inline_with_runtime(event, slot, state) {
+                    return;
+                }
+            }
+            FastPath::None => {}
+        }
+    }
+    run_inline_slow(event, debug, slot, scope);
+}
+
+/// The inline fast path with plain runtime closures: the compile-time handlers, then the closures, from
+/// this thread's cached copy of the list. `false` when there is no copy yet.
+#[inline(never)]
+fn run_inline_with_runtime<E: Event>(event: &E, slot: &'static Slot<E>, state: u64) -> bool {
+    slot.with_cached_runtime(state, |runtime| {
+        if !slot.compiled().is_empty() {
+            // No handler here takes its emitter's context (see `Slot::fast_path`).
+            slot.run_fast(event, EmitScope::none());
+        }
+        slot.run_plain_runtime(runtime, event);
+    })
+}
+
+/// [`Emission::run_inline`] for everything but sync compile-time handlers alone.
+#[inline(never)]
+fn run_inline_slow<E: Event>(event: &E, debug: bool, slot: &'static Slot<E>, scope: EmitScope<'_>) {
+    // Taken before any handler runs: a subscription made by a handler joins later emits only.
+    slot.with_snapshot(|snapshot| {
+        let mut cursor = Cursor::default();
+        while let Some(handler) = cursor.next(slot, snapshot) {
+            handler.call_inline(event, debug, scope);
+        }
+    });
 }
 
 /// Whether a snapshot of `slot` holds no handler at all.

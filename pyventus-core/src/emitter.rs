@@ -1,15 +1,18 @@
 //! The event emitter: dispatches events of any type to the handlers of one linker through one processor.
 
-use std::any::type_name;
+use std::any::{TypeId, type_name};
 use std::fmt;
 use std::marker::PhantomData;
+use std::panic::{RefUnwindSafe, UnwindSafe};
+use std::sync::Arc;
 
+use crate::context::{Bare, EmitScope, Lend, MissingStates, Shared, States};
 use crate::debug::global_debug;
 use crate::dispatch::Emission;
 use crate::event::Event;
+use crate::handle::{debug_lines, processor_name};
 use crate::linker::{EventLinker, Linker};
-use crate::processor::{EmitError, Processor};
-use crate::report;
+use crate::processor::{EmitError, Processor, erase, handle_of_type};
 
 /// Dispatches events to the handlers of the linker `L`, executed by the processor `P`.
 ///
@@ -41,8 +44,45 @@ use crate::report;
 pub struct EventEmitter<P, L = EventLinker> {
     processor: P,
     debug: Option<bool>,
+    context: Context,
     linker: PhantomData<fn() -> L>,
 }
+
+/// What an emitter lends its handlers' extractors (see `context.rs`): its shared part, made by
+/// `with_state`, or for an emitter given no state, what one is made of (a constant).
+///
+/// Never changed in place (a new value replaces the old), and reached only through pointers it holds,
+/// so that an emitter holds no interior mutability of its own: the optimizer may then keep what it read
+/// of the emitter across the calls of an emit.
+struct Context(Lend);
+
+// Moved out and released out of line, by value: dropped in place, the emitter's address would reach
+// `Arc`'s out-of-line drop, after which the optimizer could no longer keep what it read of the emitter
+// (its debug setting) across the calls of an emit.
+impl Drop for Context {
+    #[inline]
+    fn drop(&mut self) {
+        if let Lend::Shared(shared) = std::mem::replace(&mut self.0, Lend::None) {
+            release(shared);
+        }
+    }
+}
+
+#[inline(never)]
+fn release(shared: Arc<Shared>) {
+    drop(shared);
+}
+
+impl Clone for Context {
+    fn clone(&self) -> Self {
+        Context(self.0.clone())
+    }
+}
+
+// Nothing here is changed in place, so a panic cannot leave it half-written: an emitter stays
+// unwind-safe whatever its processor's handle is.
+impl UnwindSafe for Context {}
+impl RefUnwindSafe for Context {}
 
 impl<P: Processor> EventEmitter<P> {
     /// An emitter on the default linker, [`EventLinker`].
@@ -50,6 +90,7 @@ impl<P: Processor> EventEmitter<P> {
         EventEmitter {
             processor,
             debug: None,
+            context: Context(Lend::Bare(Self::BARE)),
             linker: PhantomData,
         }
     }
@@ -70,6 +111,7 @@ impl<P: Processor> EventEmitter<P> {
         EventEmitter {
             processor,
             debug: None,
+            context: Context(Lend::Bare(EventEmitter::<P, L>::BARE)),
             linker: PhantomData,
         }
     }
@@ -92,7 +134,86 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     #[must_use]
     pub fn debug(mut self, enabled: bool) -> Self {
         self.debug = Some(enabled);
+        // A shared part of its own (made once, here): debug mode then reports each event's handlers
+        // lacking state once per emitter.
+        let states = self.states().clone();
+        self.context = self.context_with(states);
         self
+    }
+
+    /// Gives the emitter a value of type `T`, which handlers called through it take as
+    /// [`State<T>`](crate::State) (each call gets its own clone), on every processor.
+    ///
+    /// Call it once per type; several types may be given, and giving a type again replaces its value.
+    /// A handler that takes a `State<T>` this emitter was not given is not called: the call fails like
+    /// a handler fault, with a message naming the handler, the type and this fix.
+    /// [`check_states`](EventEmitter::check_states) finds such handlers up front.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicUsize, Ordering};
+    /// use pyventus::prelude::*;
+    /// use pyventus::State;
+    ///
+    /// #[derive(Clone, Default)]
+    /// struct Counter(Arc<AtomicUsize>);
+    ///
+    /// #[event]
+    /// struct Tick;
+    ///
+    /// #[subscribe(Tick)]
+    /// fn count(_: &Tick, State(counter): State<Counter>) {
+    ///     counter.0.fetch_add(1, Ordering::Relaxed);
+    /// }
+    ///
+    /// // Two emitters, two states: a test gets its own.
+    /// let (first, second) = (Counter::default(), Counter::default());
+    /// EventEmitter::new(InlineProcessor).with_state(first.clone()).emit(Tick);
+    /// let emitter = EventEmitter::new(InlineProcessor).with_state(second.clone());
+    /// emitter.emit(Tick);
+    /// emitter.emit(Tick);
+    /// assert_eq!(first.0.load(Ordering::Relaxed), 1);
+    /// assert_eq!(second.0.load(Ordering::Relaxed), 2);
+    /// ```
+    #[must_use]
+    pub fn with_state<T: Clone + Send + Sync + 'static>(mut self, value: T) -> Self {
+        self.context = self.context_with(self.states().with(value));
+        self
+    }
+
+    /// Checks that this emitter has every state the `#[subscribe]` handlers of its linker take: `Err`
+    /// lists each handler whose [`State<T>`](crate::State) (or other extractor's state, see
+    /// [`FromContext::required_states`](crate::FromContext::required_states)) it lacks.
+    ///
+    /// Call it once at start-up (or in a test) to find a missing `with_state` before any event is
+    /// emitted.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use pyventus::prelude::*;
+    /// use pyventus::State;
+    ///
+    /// #[derive(Clone)]
+    /// struct Mailer;
+    ///
+    /// #[linker]
+    /// struct Mail;
+    ///
+    /// #[event]
+    /// struct SignedUp;
+    ///
+    /// #[subscribe(SignedUp, linker = Mail)]
+    /// fn welcome(State(_mailer): State<Mailer>) {}
+    ///
+    /// let missing = EventEmitter::with_linker::<Mail>(InlineProcessor).check_states().unwrap_err();
+    /// assert!(missing.to_string().contains("Mailer"));
+    /// assert!(EventEmitter::with_linker::<Mail>(InlineProcessor).with_state(Mailer).check_states().is_ok());
+    /// ```
+    pub fn check_states(&self) -> Result<(), MissingStates> {
+        MissingStates::check(crate::registry::lacking_states(L::__meta(), self.states()))
     }
 
     /// Whether this emitter logs in debug mode: its own setting, or else the global switch
@@ -129,17 +250,17 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
         if self.is_debug() {
             return self.emit_debug(event);
         }
-        self.processor.dispatch(Emission::new(
-            event,
-            E::__registry().slot(L::__meta()),
-            false,
-        ));
+        self.processor.dispatch_scoped(
+            Emission::new(event, E::__registry().slot(L::__meta()), false),
+            self.scope(),
+        );
     }
 
     /// [`emit`](EventEmitter::emit) in debug mode.
     #[inline(never)]
     fn emit_debug<E: Event>(&self, event: E) {
-        self.processor.dispatch(self.debug_emission(event));
+        self.processor
+            .dispatch_scoped(self.debug_emission(event), self.scope());
     }
 
     /// [`emit`](EventEmitter::emit), unless the processor refuses new work (it is shut down): then no
@@ -161,7 +282,9 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     /// assert!(matches!(refused, EmitError::ShutDown(Job(2))));
     /// ```
     pub fn try_emit<E: Event>(&self, event: E) -> Result<(), EmitError<E>> {
-        self.processor.try_dispatch(self.emission(event))
+        let handle = || erase(self.processor.handle());
+        let emission = self.emission(event).owning(self.scope(), handle);
+        self.processor.try_dispatch(emission)
     }
 
     /// The emission of `event`, with the debug lines of its start.
@@ -175,21 +298,49 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     /// [`emission`](EventEmitter::emission) in debug mode: the lines that say what the emit found.
     fn debug_emission<E: Event>(&self, event: E) -> Emission<E> {
         let slot = E::__registry().slot(L::__meta());
-        let emission = Emission::new(event, slot, true);
-        report::emit(
-            E::NAME,
-            E::PATH,
-            L::name(),
-            &short_type_name(type_name::<P>()),
+        let first = match &self.context.0 {
+            Lend::Shared(shared) => Some(shared.first_check(TypeId::of::<E>())),
+            _ => None,
+        };
+        debug_lines::<E>(
+            slot,
+            L::__meta(),
+            &processor_name::<P>(),
+            self.states(),
+            first,
         );
-        if let Some(slot) = slot {
-            slot.list_handlers_once();
-        }
-        if emission.handler_count() == 0 {
-            report::no_handlers(E::NAME, E::PATH, L::name());
-        }
-        emission
+        Emission::new(event, slot, true)
     }
+
+    /// The values given with `with_state`.
+    fn states(&self) -> &States {
+        self.scope().states()
+    }
+
+    /// A shared part holding `states`, with this emitter's processor, linker and debug setting.
+    fn context_with(&self, states: States) -> Context {
+        Context(Lend::Shared(Shared::new(
+            states,
+            erase(self.processor.handle()),
+            type_name::<P>(),
+            L::__meta(),
+            self.debug,
+        )))
+    }
+
+    /// What this emitter lends an emission for its handlers' extractors: a pointer to what it holds.
+    #[inline(always)]
+    fn scope(&self) -> EmitScope<'_> {
+        EmitScope(&self.context.0)
+    }
+
+    /// What an emitter of this type given no state (and no debug setting of its own) lends.
+    const BARE: &'static Bare = &Bare {
+        linker: L::__meta,
+        debug: None,
+        processor_name: type_name::<P>,
+        handle: handle_of_type::<P>,
+    };
 }
 
 impl<P: Clone, L> Clone for EventEmitter<P, L> {
@@ -197,6 +348,7 @@ impl<P: Clone, L> Clone for EventEmitter<P, L> {
         EventEmitter {
             processor: self.processor.clone(),
             debug: self.debug,
+            context: self.context.clone(),
             linker: PhantomData,
         }
     }
@@ -208,46 +360,7 @@ impl<P: fmt::Debug, L: Linker> fmt::Debug for EventEmitter<P, L> {
             .field("processor", &self.processor)
             .field("linker", &L::name())
             .field("debug", &self.debug)
+            .field("states", &EmitScope(&self.context.0).states().names())
             .finish()
-    }
-}
-
-/// A type's name without module paths: `pyventus_core::processors::tokio::TokioProcessor` becomes
-/// `TokioProcessor`, `alloc::sync::Arc<my::Processor>` becomes `Arc<Processor>`.
-fn short_type_name(full: &'static str) -> String {
-    let mut short = String::with_capacity(full.len());
-    let mut segment_start = 0;
-    for (index, character) in full.char_indices() {
-        if character.is_alphanumeric() || character == '_' || character == ':' {
-            continue;
-        }
-        short.push_str(last_segment(&full[segment_start..index]));
-        short.push(character);
-        segment_start = index + character.len_utf8();
-    }
-    short.push_str(last_segment(&full[segment_start..]));
-    short
-}
-
-fn last_segment(path: &str) -> &str {
-    path.rsplit("::").next().unwrap_or(path)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::short_type_name;
-
-    #[test]
-    fn short_type_names_drop_module_paths() {
-        assert_eq!(
-            short_type_name("pyventus_core::processors::tokio::TokioProcessor"),
-            "TokioProcessor"
-        );
-        assert_eq!(
-            short_type_name("alloc::sync::Arc<my_app::Custom>"),
-            "Arc<Custom>"
-        );
-        assert_eq!(short_type_name("&a::B"), "&B");
-        assert_eq!(short_type_name("(a::B, c::D)"), "(B, D)");
     }
 }

@@ -30,6 +30,9 @@ pub enum Outcome {
     Panic,
     /// The handler failed and its `on_failure` callback received the failure.
     FailureHandled,
+    /// The handler was not called: one of its extractors rejected the call (reported, or passed to
+    /// its `on_failure`).
+    Rejected,
 }
 
 /// Why a handler failed: what an `on_failure` callback receives.
@@ -64,7 +67,8 @@ pub enum Outcome {
 pub enum Failure<E = Infallible> {
     /// The handler returned `Err(error)`.
     Error(E),
-    /// The handler panicked with this message.
+    /// The handler panicked with this message; or it was not called, because one of its extractors
+    /// could not be made (a `State<T>` its emitter was not given), and the message says why.
     Panic(String),
 }
 

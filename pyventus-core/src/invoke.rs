@@ -7,11 +7,12 @@
 use std::sync::Arc;
 
 use crate::callbacks;
+use crate::context::{CallContext, EmitScope};
 use crate::event::{AnyEvent, Event};
-use crate::handler::Outcome;
+use crate::handler::{BoxFuture, Outcome};
 use crate::meta::HandlerInfo;
 use crate::panics::{catch, catch_unwind_async};
-use crate::registry::{Handler, HandlerFn};
+use crate::registry::{AsyncWithFn, Handler, HandlerFn, SyncWithFn};
 use crate::report::{self, Stopwatch};
 use crate::runtime_list::{AsyncCall, PlainCall, RuntimeFn, RuntimeHandler, SyncCall};
 
@@ -21,7 +22,18 @@ enum Call<'h, E: ?Sized> {
     Plain(&'h PlainCall<E>),
     Sync(&'h SyncCall<E>),
     Async(&'h AsyncCall<E>),
+    /// A compile-time handler that takes its emitter's context (extractors, callbacks).
+    SyncWith(SyncWithFn<E>, &'h HandlerInfo),
+    AsyncWith(AsyncWithFn<E>, &'h HandlerInfo),
 }
+
+impl<E: ?Sized> Clone for Call<'_, E> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<E: ?Sized> Copy for Call<'_, E> {}
 
 impl<E: Event> Handler<E> {
     fn call_ref(&self) -> Call<'_, E> {
@@ -29,6 +41,8 @@ impl<E: Event> Handler<E> {
             HandlerFn::Plain(call) => Call::Plain(call),
             HandlerFn::Sync(call) => Call::Sync(call),
             HandlerFn::Async(call) => Call::Async(call),
+            HandlerFn::SyncWith(call) => Call::SyncWith(*call, &self.info),
+            HandlerFn::AsyncWith(call) => Call::AsyncWith(*call, &self.info),
         }
     }
 }
@@ -89,36 +103,69 @@ impl<'s, E: Event> Reached<'s, E> {
     /// [`block_on`](crate::block_on). Reports the handler's fault, and in debug mode its submission,
     /// outcome and duration.
     #[inline]
-    pub(crate) fn call_inline(self, event: &E, debug: bool) {
+    pub(crate) fn call_inline(self, event: &E, debug: bool, scope: EmitScope<'_>) {
         match self {
             Reached::Compiled(handler) => {
-                call_inline(handler.call_ref(), event, &handler.info, debug)
+                call_inline(handler.call_ref(), event, &handler.info, debug, scope)
             }
             Reached::Runtime(handler) => {
-                call_inline(handler.call_ref(), event, &handler.info, debug)
+                call_inline(handler.call_ref(), event, &handler.info, debug, scope)
             }
             Reached::All(handler) => {
                 let info = handler.info.for_event(E::NAME, E::PATH);
-                call_inline(handler.call_ref(), event as &dyn AnyEvent, &info, debug);
+                let event = event as &dyn AnyEvent;
+                call_inline(handler.call_ref(), event, &info, debug, scope);
             }
         }
     }
 
     /// Runs the handler with `event` to completion, if it is sync.
-    pub(crate) fn call_sync(self, event: &E, info: &HandlerInfo) -> Option<Outcome> {
+    pub(crate) fn call_sync(
+        self,
+        event: &E,
+        info: &HandlerInfo,
+        scope: EmitScope<'_>,
+    ) -> Option<Outcome> {
         match self {
-            Reached::Compiled(handler) => sync_only(handler.call_ref(), event, info),
-            Reached::Runtime(handler) => sync_only(handler.call_ref(), event, info),
-            Reached::All(handler) => sync_only(handler.call_ref(), event as &dyn AnyEvent, info),
+            Reached::Compiled(handler) => sync_only(handler.call_ref(), event, info, scope),
+            Reached::Runtime(handler) => sync_only(handler.call_ref(), event, info, scope),
+            Reached::All(handler) => {
+                sync_only(handler.call_ref(), event as &dyn AnyEvent, info, scope)
+            }
         }
     }
 
-    /// Runs the handler with `event`, sync or async, to completion.
-    pub(crate) async fn call(self, event: &E, info: &HandlerInfo) -> Outcome {
+    /// Starts the handler with `event`: a sync one runs to completion, an async one is called up to
+    /// its future (which borrows only the event).
+    pub(crate) fn start<'e>(
+        self,
+        event: &'e E,
+        info: &HandlerInfo,
+        scope: EmitScope<'_>,
+    ) -> Started<'e> {
         match self {
-            Reached::Compiled(handler) => call(handler.call_ref(), event, info).await,
-            Reached::Runtime(handler) => call(handler.call_ref(), event, info).await,
-            Reached::All(handler) => call(handler.call_ref(), event as &dyn AnyEvent, info).await,
+            Reached::Compiled(handler) => start(handler.call_ref(), event, info, scope),
+            Reached::Runtime(handler) => start(handler.call_ref(), event, info, scope),
+            Reached::All(handler) => start(handler.call_ref(), event as &dyn AnyEvent, info, scope),
+        }
+    }
+}
+
+/// A handler call, started: finished (sync), or the future of an async handler.
+pub(crate) enum Started<'a> {
+    Done(Outcome),
+    Running(BoxFuture<'a, Outcome>),
+}
+
+impl Started<'_> {
+    /// Runs the call to its end, turning a panic while polling into a reported [`Outcome::Panic`].
+    pub(crate) async fn finish(self, info: &HandlerInfo) -> Outcome {
+        match self {
+            Started::Done(outcome) => outcome,
+            Started::Running(future) => match catch_unwind_async(future).await {
+                Ok(outcome) => outcome,
+                Err(payload) => report::panic(info, &*payload),
+            },
         }
     }
 }
@@ -131,6 +178,16 @@ pub(crate) enum HandlerRef<E: Event> {
 }
 
 impl<E: Event> HandlerRef<E> {
+    /// Whether the call needs its emitter's context (a compile-time handler with extractors or
+    /// callbacks).
+    #[inline]
+    pub(crate) fn takes_context(&self) -> bool {
+        match self {
+            HandlerRef::Compiled(handler) => handler.call.takes_context(),
+            HandlerRef::Runtime(_) | HandlerRef::All(_) => false,
+        }
+    }
+
     /// The handler, borrowed: what calls it.
     pub(crate) fn reached(&self) -> Reached<'_, E> {
         match self {
@@ -143,24 +200,55 @@ impl<E: Event> HandlerRef<E> {
 
 /// Calls a handler in the caller's thread: a sync one directly, an async one driven by `block_on`.
 #[inline]
-fn call_inline<E: ?Sized + Sync>(call: Call<'_, E>, event: &E, info: &HandlerInfo, debug: bool) {
+fn call_inline<E: ?Sized + Sync>(
+    call: Call<'_, E>,
+    event: &E,
+    info: &HandlerInfo,
+    debug: bool,
+    scope: EmitScope<'_>,
+) {
     if debug {
         report::submitted(info);
     }
     let stopwatch = Stopwatch::start(debug);
-    let outcome = match call {
-        Call::Plain(call) => call_plain(call, event, info),
-        Call::Sync(call) => call_sync(call, event, info),
-        call @ Call::Async(_) => crate::blocking::block_on(self::call(call, event, info)),
+    let outcome = match sync_only(call, event, info, scope) {
+        Some(outcome) => outcome,
+        None => {
+            let started = start(call, event, info, scope);
+            crate::blocking::block_on(started.finish(info))
+        }
     };
     stopwatch.finish(info, outcome);
 }
 
-fn sync_only<E: ?Sized>(handler: Call<'_, E>, event: &E, info: &HandlerInfo) -> Option<Outcome> {
+fn sync_only<E: ?Sized>(
+    handler: Call<'_, E>,
+    event: &E,
+    info: &HandlerInfo,
+    scope: EmitScope<'_>,
+) -> Option<Outcome> {
     match handler {
         Call::Plain(handler) => Some(call_plain(handler, event, info)),
         Call::Sync(handler) => Some(call_sync(handler, event, info)),
-        Call::Async(_) => None,
+        Call::SyncWith(handler, own) => Some(call_sync_with(handler, event, own, info, scope)),
+        Call::Async(_) | Call::AsyncWith(..) => None,
+    }
+}
+
+/// Calls a sync handler that takes its emitter's context, turning a panic into a reported
+/// [`Outcome::Panic`]. `own` is the handler's identity as its wrapper knows it; `info` names the event
+/// it is called with.
+#[inline]
+fn call_sync_with<E: ?Sized>(
+    call: SyncWithFn<E>,
+    event: &E,
+    own: &HandlerInfo,
+    info: &HandlerInfo,
+    scope: EmitScope<'_>,
+) -> Outcome {
+    match catch(|| call(event, &CallContext::new(own, scope))) {
+        Ok(outcome) => outcome,
+        Err(payload) => report::panic(info, &*payload),
     }
 }
 
@@ -185,19 +273,25 @@ fn call_sync<E: ?Sized>(call: &SyncCall<E>, event: &E, info: &HandlerInfo) -> Ou
     }
 }
 
-/// Calls a handler, sync or async, to completion, turning a panic (while building the future or while
-/// polling it) into a reported [`Outcome::Panic`].
-async fn call<E: ?Sized>(call: Call<'_, E>, event: &E, info: &HandlerInfo) -> Outcome {
-    let future = match call {
-        Call::Plain(call) => return call_plain(call, event, info),
-        Call::Sync(call) => return call_sync(call, event, info),
-        Call::Async(call) => match catch(|| call(event)) {
-            Ok(future) => future,
-            Err(payload) => return report::panic(info, &*payload),
-        },
+/// Starts a handler call: a sync one runs, an async one is called up to its future. A panic while
+/// building the future is a reported [`Outcome::Panic`].
+fn start<'e, E: ?Sized>(
+    call: Call<'_, E>,
+    event: &'e E,
+    info: &HandlerInfo,
+    scope: EmitScope<'_>,
+) -> Started<'e> {
+    let built = match call {
+        Call::Async(call) => catch(|| call(event)),
+        Call::AsyncWith(call, own) => catch(|| call(event, &CallContext::new(own, scope))),
+        Call::Plain(call) => return Started::Done(call_plain(call, event, info)),
+        Call::Sync(call) => return Started::Done(call_sync(call, event, info)),
+        Call::SyncWith(call, own) => {
+            return Started::Done(call_sync_with(call, event, own, info, scope));
+        }
     };
-    match catch_unwind_async(future).await {
-        Ok(outcome) => outcome,
-        Err(payload) => report::panic(info, &*payload),
+    match built {
+        Ok(future) => Started::Running(future),
+        Err(payload) => Started::Done(report::panic(info, &*payload)),
     }
 }

@@ -17,6 +17,7 @@
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
 //! | | `panics` | the one place panics inside handlers are caught; panic messages; the opt-in quiet panic hook |
 //! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
+//! | | `context` | extractors: `FromContext`, `State<T>`, the `CallContext` of a call, an emitter's states |
 //! | | `report` | where faults and debug lines go |
 //! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report |
 //! | storage | `runtime_list` | closures subscribed at run time, in a copy-on-write list |
@@ -28,6 +29,7 @@
 //! | dispatch | `task` | one handler call, owned, for processors that run it elsewhere |
 //! | | `dispatch` | `Emission` (one emit) and `Tasks`; the one loop that says in which order an emit reaches its handlers |
 //! | | `processor` | the `Processor` trait |
+//! | | `handle` | an emitter's shared part, and `EmitterHandle`, the extractor that emits through it |
 //! | | `emitter` | `EventEmitter` |
 //! | | `processors` | `InlineProcessor`, `TokioProcessor`, `ExecutorProcessor` |
 //!
@@ -70,6 +72,7 @@ mod handler;
 mod panics;
 // Identity.
 mod callbacks;
+mod context;
 mod meta;
 mod report;
 // Storage.
@@ -85,15 +88,18 @@ mod subscription;
 // Dispatch.
 mod dispatch;
 mod emitter;
+mod handle;
 mod processor;
 pub mod processors;
 mod task;
 
 pub use crate::blocking::block_on;
+pub use crate::context::{CallContext, FromContext, MissingStates, Rejection, State, StateType};
 pub use crate::debug::{global_debug, set_debug};
 pub use crate::dispatch::{Emission, Tasks};
 pub use crate::emitter::EventEmitter;
 pub use crate::event::{AnyEvent, Event};
+pub use crate::handle::EmitterHandle;
 pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
 pub use crate::linker::{EventLinker, Linker, Named};
 pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
@@ -118,8 +124,10 @@ pub mod __private {
 
     // `#[subscribe]`
     pub use crate::callbacks::{
-        FailureCallback, SuccessCallback, finish, on_caught, on_result, succeeded,
+        FailureCallback, SuccessCallback, finish, on_caught, on_result, rejected, rejected_to,
+        succeeded,
     };
+    pub use crate::context::{CallContext, FromContext, OwnedContext, StateType};
     pub use crate::handler::{BoxFuture, OnceFlag, Outcome, box_future};
     pub use crate::linker::EventLinker;
     pub use crate::meta::HandlerInfo;
@@ -127,6 +135,7 @@ pub mod __private {
     pub use crate::registry::{
         EventRef, Handler, HandlerFn, Registration, SubscribedTo, event_ref,
     };
+    pub use core::result::Result::{Err, Ok};
 
     // Shared by all three.
     pub use core::option::Option::{self, Some};

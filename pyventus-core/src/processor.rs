@@ -14,6 +14,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::context::{EmitScope, ErasedProcessor};
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::task::Task;
@@ -78,6 +79,74 @@ pub trait Processor {
         self.dispatch(emission);
         Ok(())
     }
+
+    /// This processor, shared, for the [`EmitterHandle`](crate::EmitterHandle)s its handlers take:
+    /// follow-up emits of a handler go through it (for the tokio processor, so that
+    /// [`wait_for_tasks`](crate::processors::TokioProcessor::wait_for_tasks) waits for them too).
+    ///
+    /// The default is `None`: a handler of this processor's emitter that takes an `EmitterHandle`
+    /// then fails (reported, like any handler fault) with a message saying to implement this method.
+    /// A processor that is `Clone + Send + Sync + 'static` implements it as
+    /// `Some(Arc::new(self.clone()))`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use pyventus::prelude::*;
+    /// use pyventus::Task;
+    ///
+    /// #[derive(Debug, Clone)]
+    /// struct Blocking;
+    ///
+    /// impl Processor for Blocking {
+    ///     fn submit(&self, task: Task) {
+    ///         task.run_blocking();
+    ///     }
+    ///
+    ///     fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+    ///         Some(Arc::new(self.clone()))
+    ///     }
+    /// }
+    /// ```
+    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+        None
+    }
+
+    /// [`handle`](Processor::handle), for a processor that can give one without being borrowed (a
+    /// stateless one, such as the inline processor). Not a public API.
+    #[doc(hidden)]
+    fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>>
+    where
+        Self: Sized,
+    {
+        None
+    }
+
+    /// [`dispatch`](Processor::dispatch), with what the emitter lends for the handlers' extractors.
+    /// The default gives the emission its own share of the emitter's context when some handler
+    /// needs it, then dispatches it; the inline processor borrows it instead. Not a public API: called
+    /// by `EventEmitter::emit`, and forwarded by wrappers.
+    #[doc(hidden)]
+    #[inline(always)]
+    fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>)
+    where
+        Self: Sized,
+    {
+        self.dispatch(emission.owning(scope, || erase(self.handle())));
+    }
+}
+
+/// The handle of the processor type `P` ([`Processor::handle_of_type`]), as an emitter's shared part
+/// holds it.
+pub(crate) fn handle_of_type<P: Processor>() -> Option<ErasedProcessor> {
+    erase(P::handle_of_type())
+}
+
+/// A processor's handle, as an emitter's shared part holds it.
+pub(crate) fn erase(handle: Option<Arc<dyn Processor + Send + Sync>>) -> Option<ErasedProcessor> {
+    let handle: ErasedProcessor = Arc::new(handle?);
+    Some(handle)
 }
 
 impl<P: Processor> Processor for &P {
@@ -92,6 +161,19 @@ impl<P: Processor> Processor for &P {
     fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
         (**self).try_dispatch(emission)
     }
+
+    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+        (**self).handle()
+    }
+
+    fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
+        P::handle_of_type()
+    }
+
+    #[inline(always)]
+    fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
+        (**self).dispatch_scoped(emission, scope);
+    }
 }
 
 impl<P: Processor> Processor for Arc<P> {
@@ -105,6 +187,19 @@ impl<P: Processor> Processor for Arc<P> {
 
     fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
         (**self).try_dispatch(emission)
+    }
+
+    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+        (**self).handle()
+    }
+
+    fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
+        P::handle_of_type()
+    }
+
+    #[inline(always)]
+    fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
+        (**self).dispatch_scoped(emission, scope);
     }
 }
 

@@ -26,7 +26,7 @@ mod thread_cache;
 
 use self::all_events::every_linker;
 pub(crate) use self::all_events::{ALL_EVENTS, AllEvents, all_events};
-pub(crate) use self::compiled::SyncFn;
+pub(crate) use self::compiled::{AsyncWithFn, SyncFn, SyncWithFn};
 pub use self::compiled::{Handler, HandlerFn, SubscribedTo};
 pub(crate) use self::slot::{ErasedSlot, FastPath, Slot, SlotSnapshot, SubscriberKey};
 pub use self::slot::{SubscriberInfo, SubscriberKind};
@@ -112,6 +112,8 @@ pub struct Registration {
     info: &'static HandlerInfo,
     /// The event's name and path.
     event: (&'static str, &'static str),
+    /// The state types the handler's extractors read.
+    requires: crate::context::Requirements,
     registry: fn() -> &'static dyn ErasedRegistry,
 }
 
@@ -122,6 +124,7 @@ impl Registration {
             handler,
             info: &handler.info,
             event: (event.name, event.path),
+            requires: handler.requires,
             registry: event.registry,
         }
     }
@@ -252,4 +255,24 @@ pub(crate) fn count_on(registrations: &[(TypeId, &'static Registration)], index:
         .iter()
         .filter(|(_, registration)| registration.linker_index() == Some(index))
         .count()
+}
+
+/// The `#[subscribe]` handlers on `linker` whose extractors read state types `states` lacks, with
+/// those types: what `EventEmitter::check_states` reports.
+pub(crate) fn lacking_states(
+    linker: &'static LinkerMeta,
+    states: &crate::context::States,
+) -> Vec<(&'static HandlerInfo, Vec<crate::context::StateType>)> {
+    let mut lacking = Vec::new();
+    for registration in inventory::iter::<Registration> {
+        if registration.requires.is_empty() || !std::ptr::eq((registration.info.linker)(), linker) {
+            continue;
+        }
+        let missing = crate::context::missing(registration.requires, states);
+        if !missing.is_empty() {
+            lacking.push((registration.info, missing));
+        }
+    }
+    lacking.sort_by_key(|(info, _)| (info.path, info.event_path));
+    lacking
 }

@@ -113,6 +113,44 @@ pub(crate) fn panic(info: &HandlerInfo, payload: &(dyn std::any::Any + Send)) ->
     Outcome::Panic
 }
 
+/// Reports a handler that was not called because one of its extractors rejected the call, like a
+/// fault: to its linker's default `on_failure` (as a panic: the handler did not run), else as an error
+/// line.
+#[cold]
+pub(crate) fn rejected(info: &HandlerInfo, rejection: &crate::context::Rejection) -> Outcome {
+    if let Some(on_failure) = info.linker_meta().on_failure() {
+        call_default_failure(on_failure, info, Failure::Panic(rejection.to_string()));
+        return Outcome::Rejected;
+    }
+    fault(
+        info,
+        format_args!(
+            "{} was not called for {}: {rejection}",
+            Handler(info),
+            EventOf(info)
+        ),
+    );
+    Outcome::Rejected
+}
+
+/// Reports a success or failure callback that was not called because one of its extractors rejected
+/// the call.
+#[cold]
+pub(crate) fn callback_rejected(
+    info: &HandlerInfo,
+    callback: &str,
+    rejection: &crate::context::Rejection,
+) {
+    fault(
+        info,
+        format_args!(
+            "{callback} callback of {} was not called for {}: {rejection}",
+            Handler(info),
+            EventOf(info)
+        ),
+    );
+}
+
 /// Calls a linker's default `on_failure`; a panic inside it is reported, not propagated.
 fn call_default_failure(
     on_failure: DefaultFailureFn,
@@ -208,6 +246,7 @@ fn finished(info: &HandlerInfo, outcome: Outcome, elapsed: Duration) {
         Outcome::Error => "returned an error",
         Outcome::Panic => "panicked",
         Outcome::FailureHandled => "failed (passed to its failure callback)",
+        Outcome::Rejected => "was not called (an extractor rejected the call)",
     };
     let elapsed_us = elapsed.as_micros() as u64;
     report!(debug {

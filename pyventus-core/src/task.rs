@@ -3,6 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::context::{EmitScope, Lend};
 use crate::event::{AnyEvent, Event};
 use crate::handler::BoxFuture;
 use crate::invoke::{HandlerRef, Reached};
@@ -84,6 +85,8 @@ impl<E: Event> HoldsEvent<E> for Arc<E> {
 struct OwnedCall<E: Event, H> {
     event: H,
     handler: HandlerRef<E>,
+    /// The emitter's shared part, for a handler that takes its context; else `None`.
+    scope: Lend,
 }
 
 impl<E: Event, H: HoldsEvent<E>> ErasedCall for OwnedCall<E, H> {
@@ -103,11 +106,21 @@ impl<E: Event, H: HoldsEvent<E>> ErasedCall for OwnedCall<E, H> {
         let handler = self.handler.reached();
         let info = handler.info();
         if !handler.is_async() {
-            run_sync(handler, self.event.event(), &info, debug);
+            run_sync(
+                handler,
+                self.event.event(),
+                &info,
+                debug,
+                EmitScope(&self.scope),
+            );
             return None;
         }
-        let OwnedCall { event, handler } = *self;
-        Some(Box::pin(run_async(event, handler, info, debug)))
+        let OwnedCall {
+            event,
+            handler,
+            scope,
+        } = *self;
+        Some(Box::pin(run_async(event, handler, info, debug, scope)))
     }
 }
 
@@ -117,21 +130,28 @@ impl<E: Event, H: HoldsEvent<E>> ErasedCall for OwnedCall<E, H> {
 pub(crate) async fn run_call<E: Event>(
     event: impl HoldsEvent<E>,
     handler: HandlerRef<E>,
+    scope: Lend,
     debug: bool,
 ) {
     let reached = handler.reached();
     let info = reached.info();
     if reached.is_async() {
-        run_async(event, handler, info, debug).await;
+        run_async(event, handler, info, debug, scope).await;
     } else {
-        run_sync(reached, event.event(), &info, debug);
+        run_sync(reached, event.event(), &info, debug, EmitScope(&scope));
     }
 }
 
 /// Runs a sync handler's call, timed in debug mode.
-fn run_sync<E: Event>(handler: Reached<'_, E>, event: &E, info: &HandlerInfo, debug: bool) {
+fn run_sync<E: Event>(
+    handler: Reached<'_, E>,
+    event: &E,
+    info: &HandlerInfo,
+    debug: bool,
+    scope: EmitScope<'_>,
+) {
     let stopwatch = Stopwatch::start(debug);
-    if let Some(outcome) = handler.call_sync(event, info) {
+    if let Some(outcome) = handler.call_sync(event, info, scope) {
         stopwatch.finish(info, outcome);
     }
 }
@@ -142,14 +162,23 @@ async fn run_async<E: Event>(
     handler: HandlerRef<E>,
     info: HandlerInfo,
     debug: bool,
+    scope: Lend,
 ) {
     let stopwatch = Stopwatch::start(debug);
-    let outcome = handler.reached().call(event.event(), &info).await;
+    let started = handler
+        .reached()
+        .start(event.event(), &info, EmitScope(&scope));
+    let outcome = started.finish(&info).await;
     stopwatch.finish(&info, outcome);
 }
 
 impl Task {
-    pub(crate) fn new<E: Event>(event: CallEvent<E>, handler: HandlerRef<E>, debug: bool) -> Self {
+    pub(crate) fn new<E: Event>(
+        event: CallEvent<E>,
+        handler: HandlerRef<E>,
+        scope: Lend,
+        debug: bool,
+    ) -> Self {
         if debug {
             report::submitted(&handler.reached().info());
         }
@@ -157,8 +186,13 @@ impl Task {
             CallEvent::Alone(event) => Box::new(OwnedCall {
                 event: Alone(event),
                 handler,
+                scope,
             }),
-            CallEvent::Shared(event) => Box::new(OwnedCall { event, handler }),
+            CallEvent::Shared(event) => Box::new(OwnedCall {
+                event,
+                handler,
+                scope,
+            }),
         };
         Task { call, debug }
     }

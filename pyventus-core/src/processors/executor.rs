@@ -285,6 +285,10 @@ impl Processor for ExecutorProcessor {
         Ok(())
     }
 
+    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+        Some(Arc::new(self.clone()))
+    }
+
     fn submit(&self, task: Task) {
         let (gate, open) = Submitting::enter(&self.pool.shared);
         let refused = if open { self.send(task) } else { Some(task) };

@@ -5,6 +5,9 @@
 //! not moved into an `Arc`, and sync compile-time handlers are called through plain function pointers,
 //! so such an emit allocates nothing and takes no lock.
 
+use std::sync::Arc;
+
+use crate::context::EmitScope;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::processor::Processor;
@@ -46,5 +49,19 @@ impl Processor for InlineProcessor {
     #[inline(always)]
     fn dispatch<E: Event>(&self, emission: Emission<E>) {
         emission.run_inline();
+    }
+
+    // The handlers run while the emitter is borrowed: their context is lent, not shared.
+    #[inline(always)]
+    fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
+        emission.run_inline_in(scope);
+    }
+
+    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+        InlineProcessor::handle_of_type()
+    }
+
+    fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
+        Some(Arc::new(InlineProcessor))
     }
 }

@@ -14,6 +14,7 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
+use crate::context::Lend;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::invoke::HandlerRef;
@@ -192,6 +193,10 @@ impl TokioProcessor {
 }
 
 impl Processor for TokioProcessor {
+    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+        Some(Arc::new(self.clone()))
+    }
+
     fn submit(&self, task: Task) {
         match Self::callers_runtime() {
             Some(runtime) => drop(self.spawn(&runtime, task)),
@@ -203,10 +208,10 @@ impl Processor for TokioProcessor {
         match Self::callers_runtime() {
             Some(runtime) => {
                 let debug = emission.is_debug();
-                for (event, handler) in emission.into_calls() {
+                for (event, handler, scope) in emission.into_calls() {
                     let reached = handler.reached();
                     if self.blocking_sync && !reached.is_async() {
-                        drop(self.spawn(&runtime, Task::new(event, handler, debug)));
+                        drop(self.spawn(&runtime, Task::new(event, handler, scope, debug)));
                         continue;
                     }
                     // The call's own future, spawned as it is: no `Task` box, no second future.
@@ -217,10 +222,11 @@ impl Processor for TokioProcessor {
                     let in_flight = InFlight::enter(&self.tracker, info.path);
                     match event {
                         CallEvent::Alone(event) => {
-                            spawn_call(&runtime, Alone(event), handler, debug, in_flight);
+                            let call = (Alone(event), handler, scope);
+                            spawn_call(&runtime, call, debug, in_flight);
                         }
                         CallEvent::Shared(event) => {
-                            spawn_call(&runtime, event, handler, debug, in_flight);
+                            spawn_call(&runtime, (event, handler, scope), debug, in_flight);
                         }
                     }
                 }
@@ -233,13 +239,12 @@ impl Processor for TokioProcessor {
 /// Spawns one handler call's own future (no `Task` box, no second future) on `runtime`.
 fn spawn_call<E: Event>(
     runtime: &Handle,
-    event: impl HoldsEvent<E>,
-    handler: HandlerRef<E>,
+    (event, handler, scope): (impl HoldsEvent<E>, HandlerRef<E>, Lend),
     debug: bool,
     in_flight: InFlight,
 ) {
     drop(runtime.spawn(async move {
-        run_call(event, handler, debug).await;
+        run_call(event, handler, scope, debug).await;
         in_flight.finish();
     }));
 }

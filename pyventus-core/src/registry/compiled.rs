@@ -8,6 +8,7 @@
 
 use std::fmt;
 
+use crate::context::{CallContext, Requirements};
 use crate::event::Event;
 use crate::handler::{BoxFuture, OnceFlag, Outcome};
 use crate::meta::HandlerInfo;
@@ -40,6 +41,14 @@ pub(crate) type SyncFn<E> = fn(&E) -> Outcome;
 /// An async handler, as stored: a function pointer returning the handler's boxed future.
 pub(crate) type AsyncFn<E> = for<'a> fn(&'a E) -> BoxFuture<'a, Outcome>;
 
+/// A sync handler that takes extractors (or has callbacks, which may), as stored: its wrapper, which
+/// makes them from the call's context.
+pub(crate) type SyncWithFn<E> = fn(&E, &CallContext<'_>) -> Outcome;
+
+/// An async handler that takes extractors (or has callbacks): its wrapper makes them, then returns the
+/// handler's boxed future, which borrows only the event.
+pub(crate) type AsyncWithFn<E> = for<'a> fn(&'a E, &CallContext<'_>) -> BoxFuture<'a, Outcome>;
+
 /// The call of a compile-time handler.
 #[doc(hidden)]
 pub enum HandlerFn<E> {
@@ -49,6 +58,22 @@ pub enum HandlerFn<E> {
     Sync(SyncFn<E>),
     /// An `async fn`.
     Async(AsyncFn<E>),
+    /// A sync `fn` that takes extractors or has callbacks, through its wrapper.
+    SyncWith(SyncWithFn<E>),
+    /// An `async fn` that takes extractors or has callbacks, through its wrapper.
+    AsyncWith(AsyncWithFn<E>),
+}
+
+impl<E> HandlerFn<E> {
+    /// Whether the call is an `async fn`.
+    pub(crate) fn is_async(&self) -> bool {
+        matches!(self, HandlerFn::Async(_) | HandlerFn::AsyncWith(_))
+    }
+
+    /// Whether the call needs the context of its emitter.
+    pub(crate) fn takes_context(&self) -> bool {
+        matches!(self, HandlerFn::SyncWith(_) | HandlerFn::AsyncWith(_))
+    }
 }
 
 impl<E> fmt::Debug for HandlerFn<E> {
@@ -57,6 +82,8 @@ impl<E> fmt::Debug for HandlerFn<E> {
             HandlerFn::Plain(_) => "Plain",
             HandlerFn::Sync(_) => "Sync",
             HandlerFn::Async(_) => "Async",
+            HandlerFn::SyncWith(_) => "SyncWith",
+            HandlerFn::AsyncWith(_) => "AsyncWith",
         })
     }
 }
@@ -79,6 +106,8 @@ pub struct Handler<E> {
     pub(crate) location: (u32, u32),
     /// Shared by the handlers of one `#[subscribe(A, B, once)]`: the first call of any of them takes it.
     pub(crate) once: Option<&'static OnceFlag>,
+    /// Per extractor, the state types it reads (see `FromContext::required_states`).
+    pub(crate) requires: Requirements,
 }
 
 // No `E: Event` bound on the constructors: a `#[subscribe]` of a type that is not an event then fails
@@ -92,6 +121,7 @@ impl<E> Handler<E> {
             priority: 0,
             location: (0, 0),
             once: None,
+            requires: &[],
         }
     }
 
@@ -113,6 +143,15 @@ impl<E> Handler<E> {
         self
     }
 
+    /// The same handler, whose extractors read the state types these functions list.
+    pub const fn requires(
+        mut self,
+        requires: &'static [fn(&mut Vec<crate::context::StateType>)],
+    ) -> Self {
+        self.requires = requires;
+        self
+    }
+
     /// The handler's identity.
     pub fn info(&self) -> &HandlerInfo {
         &self.info
@@ -122,7 +161,7 @@ impl<E> Handler<E> {
 impl<E: Event> Handler<E> {
     /// Whether the handler is an `async fn`.
     pub(crate) fn is_async(&self) -> bool {
-        matches!(self.call, HandlerFn::Async(_))
+        self.call.is_async()
     }
 
     /// Decides, at dispatch, whether this call goes ahead: always, or for a `once` handler, for the

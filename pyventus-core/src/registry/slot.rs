@@ -21,10 +21,12 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use crate::callbacks;
+use crate::context::{CallContext, EmitScope};
 use crate::event::{AnyEvent, Event};
 use crate::handler::OnceFlag;
 use crate::meta::{self, HandlerInfo, LinkerMeta};
 use crate::panics;
+use crate::registry::compiled::SyncWithFn;
 use crate::registry::thread_cache::{self, Versioned};
 use crate::registry::{AllEvents, Handler, HandlerFn, Registration, SyncFn, count_on};
 use crate::report::{self, report};
@@ -70,6 +72,8 @@ enum SyncCall<E: 'static> {
     Plain(fn(&E), &'static HandlerInfo),
     /// The `#[subscribe]` wrapper.
     Wrapped(SyncFn<E>),
+    /// The `#[subscribe]` wrapper of a handler that takes extractors, and its identity (for its context).
+    With(SyncWithFn<E>, &'static HandlerInfo),
 }
 
 /// The compile-time handlers of a slot enabled when an emit started.
@@ -142,6 +146,8 @@ pub(crate) struct Slot<E: Event> {
     all: &'static AllEvents,
     /// This slot's index in each thread's cache of runtime lists.
     cache_id: usize,
+    /// Whether some compile-time handler needs its emitter's context (takes extractors or has callbacks).
+    takes_context: bool,
 }
 
 impl<E: Event> Slot<E> {
@@ -161,7 +167,7 @@ impl<E: Event> Slot<E> {
         let count = count_on(registrations, index);
         let mut found = Vec::with_capacity(count);
         let mut keys = Vec::with_capacity(count);
-        let (mut plain, mut asynchronous, mut any_once) = (0, 0, false);
+        let (mut plain, mut asynchronous, mut any_once, mut takes_context) = (0, 0, false, false);
         // Plain loops, here and below: iterator adapters would be compiled once more per event type.
         for (_, registration) in registrations {
             if registration.linker_index() != Some(index) {
@@ -178,10 +184,11 @@ impl<E: Event> Slot<E> {
             found.push(handler);
             match handler.call {
                 HandlerFn::Plain(_) => plain += 1,
-                HandlerFn::Sync(_) => {}
-                HandlerFn::Async(_) => asynchronous += 1,
+                HandlerFn::Sync(_) | HandlerFn::SyncWith(_) => {}
+                HandlerFn::Async(_) | HandlerFn::AsyncWith(_) => asynchronous += 1,
             }
             any_once |= handler.once.is_some();
+            takes_context |= handler.call.takes_context();
         }
         sort_keys(&mut keys, &|index| found[index].location);
         let mut compiled = found;
@@ -209,7 +216,8 @@ impl<E: Event> Slot<E> {
                 match handler.call {
                     HandlerFn::Plain(call) => wrapped.push(SyncCall::Plain(call, &handler.info)),
                     HandlerFn::Sync(call) => wrapped.push(SyncCall::Wrapped(call)),
-                    HandlerFn::Async(_) => {}
+                    HandlerFn::SyncWith(call) => wrapped.push(SyncCall::With(call, &handler.info)),
+                    HandlerFn::Async(_) | HandlerFn::AsyncWith(_) => {}
                 }
             }
             FastCalls::Wrapped(wrapped)
@@ -227,6 +235,7 @@ impl<E: Event> Slot<E> {
             runtime: RuntimeList::new(),
             all,
             cache_id: thread_cache::new_id(),
+            takes_context,
         };
         slot.write(|| ());
         slot.report_over_limit();
@@ -263,11 +272,13 @@ impl<E: Event> Slot<E> {
         if compiled_plain {
             if self.runtime.is_empty() {
                 flags |= PLAIN;
-            } else if self
-                .runtime
-                .snapshot()
-                .is_some_and(|list| all_plain_closures(&list))
+            } else if !self.takes_context
+                && self
+                    .runtime
+                    .snapshot()
+                    .is_some_and(|list| all_plain_closures(&list))
             {
+                // Not with handlers that take their emitter's context: that path is called without it.
                 flags |= PLAIN_RUNTIME;
             }
         }
@@ -403,28 +414,28 @@ impl<E: Event> Slot<E> {
     /// The usual case (the user's functions, no quiet hook) is inlined into the emit: a few loads, the
     /// calls, and a landing pad that costs nothing until a handler panics.
     #[inline(always)]
-    pub(crate) fn run_fast(&self, event: &E) {
+    pub(crate) fn run_fast(&self, event: &E, scope: EmitScope<'_>) {
         match &self.fast_calls {
             FastCalls::Direct(calls) if !panics::is_quiet() => {
                 self.run_guarded::<false, _>(calls, |call| call(event));
             }
-            _ => self.run_fast_outlined(event),
+            _ => self.run_fast_outlined(event, scope),
         }
     }
 
     /// [`run_fast`](Slot::run_fast) for wrapped calls, and for every call once the quiet hook is on
     /// (decided once per emit, so that the usual path keeps a bare `catch_unwind`).
     #[inline(never)]
-    fn run_fast_outlined(&self, event: &E) {
+    fn run_fast_outlined(&self, event: &E, scope: EmitScope<'_>) {
         if panics::is_quiet() {
-            self.run_fast_with::<true>(event);
+            self.run_fast_with::<true>(event, scope);
         } else {
-            self.run_fast_with::<false>(event);
+            self.run_fast_with::<false>(event, scope);
         }
     }
 
     #[inline]
-    fn run_fast_with<const QUIET: bool>(&self, event: &E) {
+    fn run_fast_with<const QUIET: bool>(&self, event: &E, scope: EmitScope<'_>) {
         match &self.fast_calls {
             FastCalls::Direct(calls) => self.run_guarded::<QUIET, _>(calls, |call| call(event)),
             FastCalls::Wrapped(calls) => {
@@ -436,6 +447,9 @@ impl<E: Event> Slot<E> {
                     }
                     SyncCall::Wrapped(call) => {
                         call(event);
+                    }
+                    SyncCall::With(call, info) => {
+                        call(event, &CallContext::new(info, scope));
                     }
                 });
             }
@@ -480,9 +494,10 @@ impl<E: Event> Slot<E> {
     /// run: not removed, not spent), on the first emit made in debug mode only. This is where a handler
     /// crate that was never linked shows up missing.
     #[cold]
-    pub(crate) fn list_handlers_once(&self) {
+    /// Returns whether it listed them now.
+    pub(crate) fn list_handlers_once(&self) -> bool {
         if self.listed.swap(true, Ordering::Relaxed) {
-            return;
+            return false;
         }
         let mut handlers = Vec::new();
         for (index, handler) in self.compiled.iter().enumerate() {
@@ -491,6 +506,29 @@ impl<E: Event> Slot<E> {
             }
         }
         report_found(E::NAME, E::PATH, self.linker.name(), &handlers);
+        true
+    }
+
+    /// Whether some compile-time handler needs its emitter's context (see
+    /// [`HandlerFn::takes_context`]): an emit that runs elsewhere then hands its tasks the emitter's
+    /// shared part.
+    #[inline]
+    pub(crate) fn takes_context(&self) -> bool {
+        self.takes_context
+    }
+
+    /// Debug mode: reports the compile-time handlers whose extractors read state types `states`
+    /// lacks.
+    pub(crate) fn report_lacking_states(&self, states: &crate::context::States) {
+        if !self.takes_context {
+            return;
+        }
+        for handler in &self.compiled {
+            let missing = crate::context::missing(handler.requires, states);
+            if !missing.is_empty() {
+                report_lacking(&handler.info, &missing);
+            }
+        }
     }
 
     /// Reports, when the slot is built, more compile-time handlers than the linker's `max_subscribers`.
@@ -1006,6 +1044,13 @@ impl fmt::Debug for SubscriberInfo {
             .field("priority", &self.priority)
             .finish()
     }
+}
+
+/// Debug mode: one handler whose emitter lacks state its extractors read.
+#[cold]
+fn report_lacking(info: &HandlerInfo, missing: &[crate::context::StateType]) {
+    let message = crate::context::missing_message(info.path, missing);
+    report!(debug { handler = info.path, event = info.event } "{message}");
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use syn::spanned::Spanned;
 use syn::{FnArg, Ident, ItemFn, ReturnType, Type};
 
 use super::SubscribeAttr;
+use super::signature::params;
 use crate::expand::hidden_in;
 
 /// Everything `#[subscribe]` adds after the user's function.
@@ -41,6 +42,15 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
         quote!(static #once_flag: #krate::__private::OnceFlag = #krate::__private::OnceFlag::new();)
     });
     let once = attr.once.then(|| quote!(.once(&#once_flag)));
+    let extractors = params(function).extractors;
+    // The state types each extractor reads, for `check_states` and debug mode.
+    let requires = (!extractors.is_empty()).then(|| {
+        let lists = extractors.iter().map(|extractor| {
+            let ty = &extractor.ty;
+            quote_spanned!(ty.span()=> <#ty as #krate::__private::FromContext>::required_states)
+        });
+        quote!(.requires(&[#(#lists),*]))
+    });
 
     let handlers = attr.events.iter().enumerate().map(|(index, event)| {
         let handler = format_ident!("__PYVENTUS_HANDLER_{}", index);
@@ -91,7 +101,8 @@ pub(super) fn handlers(attr: &SubscribeAttr) -> TokenStream {
             )
             .with_priority(#priority)
             .at(#krate::__private::line!(), #krate::__private::column!())
-            #once;
+            #once
+            #requires;
 
             #krate::__private::submit! {
                 #krate::__private::Registration::new(&#handler, #event_ref)
@@ -121,6 +132,7 @@ fn plain_call(attr: &SubscribeAttr, function: &ItemFn) -> Option<TokenStream> {
     };
     let eligible = sig.asyncness.is_none()
         && returns_unit
+        && sig.inputs.len() == 1
         && attr.events.len() == 1
         && attr.on_success.is_none()
         && attr.on_failure.is_none();
@@ -166,9 +178,11 @@ fn takes_event_as_written(attr: &SubscribeAttr, function: &ItemFn) -> bool {
     }
 }
 
-/// The wrapper the handler static points to, for a handler that is not plain: calls the user's
-/// function and turns what it returns (or its panic, with `on_failure`) into an outcome. Returns the
-/// wrapper and its kind (`Sync` or `Async`, the `HandlerFn` variant).
+/// The wrapper the handler static points to, for a handler that is not plain: makes its extractors
+/// from the call's context, calls the user's function and turns what it returns (or its panic, with
+/// `on_failure`) into an outcome. Returns the wrapper and its kind (the `HandlerFn` variant: `Sync`
+/// or `Async`, `SyncWith` or `AsyncWith` when it takes the context: extractors or callbacks, which
+/// may take extractors too).
 fn wrapper(
     attr: &SubscribeAttr,
     function: &ItemFn,
@@ -179,36 +193,54 @@ fn wrapper(
     let krate = &attr.krate;
     let sig = &function.sig;
     let ident = &sig.ident;
-    // The wrapper's parameter, invisible to the user's names (a handler may be called `event`).
+    let params = params(function);
+    // The wrapper's names, invisible to the user's (a handler may be called `event`).
     let event_arg = Ident::new("__pyventus_event", Span::mixed_site());
-    let call = match sig.inputs.first() {
+    let cx = Ident::new("__pyventus_cx", Span::mixed_site());
+    let owned = Ident::new("__pyventus_owned", Span::mixed_site());
+    let rejection = Ident::new("__pyventus_rejection", Span::mixed_site());
+    let is_async = sig.asyncness.is_some();
+    let has_callbacks = attr.on_success.is_some() || attr.on_failure.is_some();
+    let with_context = !params.extractors.is_empty() || has_callbacks;
+    let args: Vec<Ident> = (0..params.extractors.len())
+        .map(|index| Ident::new(&format!("__pyventus_arg_{index}"), Span::mixed_site()))
+        .collect();
+    let event_expr = params.event.map(|typed| match taken_event(attr, function) {
         // The event passed through `SubscribedTo`, unless the handler visibly takes it: a handler of
         // another event is then one error, in the event's terms, on the user's type.
-        Some(FnArg::Typed(typed)) => match taken_event(attr, function) {
-            Some(taken) if !takes_event_as_written(attr, function) => {
-                let event = respan(event.to_token_stream(), taken.span());
-                let krate = respan(attr.krate.clone(), taken.span());
-                quote_spanned! {taken.span()=>
-                    #ident(<#event as #krate::__private::SubscribedTo<#taken>>::pass(#event_arg))
-                }
+        Some(taken) if !takes_event_as_written(attr, function) => {
+            let event = respan(event.to_token_stream(), taken.span());
+            let krate = respan(attr.krate.clone(), taken.span());
+            quote_spanned! {taken.span()=>
+                <#event as #krate::__private::SubscribedTo<#taken>>::pass(#event_arg)
             }
-            _ => quote_spanned!(typed.ty.span()=> #ident(#event_arg)),
-        },
+        }
+        _ => quote_spanned!(typed.ty.span()=> #event_arg),
+    });
+    let call = match (&event_expr, params.event) {
+        (Some(event_expr), Some(typed)) => {
+            quote_spanned!(typed.ty.span()=> #ident(#event_expr #(, #args)*))
+        }
         _ => quote!({
             let _ = #event_arg;
-            #ident()
+            #ident(#(#args),*)
         }),
     };
     let output_span = match &sig.output {
         ReturnType::Type(_, ty) => ty.span(),
         ReturnType::Default => ident.span(),
     };
-    let is_async = sig.asyncness.is_some();
     let default_on_success = quote_spanned!(output_span=> __PYVENTUS_ON_SUCCESS);
     let returned = if is_async {
         quote!(#call.await)
     } else {
         call.clone()
+    };
+    // Callbacks are called after the handler: an async one's future owns its context by then.
+    let late_cx = if is_async {
+        quote!(&#owned.get())
+    } else {
+        quote!(#cx)
     };
     let outcome = match (&attr.on_success, &attr.on_failure) {
         // The returned value is bound to a name spanned on the return type, so that a return type that
@@ -220,7 +252,7 @@ fn wrapper(
             }
         },
         (Some(on_success), None) => {
-            let on_success = success_callback(krate, on_success);
+            let on_success = success_callback(krate, on_success, &late_cx);
             quote_spanned! {output_span=>
                 #krate::__private::on_result(#returned, #info, #on_success)
             }
@@ -232,14 +264,59 @@ fn wrapper(
                 quote!(#krate::__private::catch_unwind(|| #call))
             };
             let on_success = match on_success {
-                Some(on_success) => success_callback(krate, on_success),
-                None => quote!(|_| #krate::__private::succeeded(#info, #default_on_success)),
+                Some(on_success) => success_callback(krate, on_success, &late_cx),
+                None => quote!(|_| {
+                    #krate::__private::succeeded(#info, #default_on_success);
+                    #krate::__private::Ok(())
+                }),
             };
-            let on_failure = failure_callback(krate, on_failure);
+            let on_failure = failure_callback(krate, on_failure, &late_cx);
             quote_spanned! {output_span=>
                 #krate::__private::on_caught(#caught, #info, #on_success, #on_failure)
             }
         }
+    };
+    // A rejected extractor: the call fails like a handler fault, to `on_failure` if there is one.
+    let rejected = match &attr.on_failure {
+        Some(on_failure) => {
+            let on_failure = failure_callback(krate, on_failure, &quote!(#cx));
+            quote!(#krate::__private::rejected_to(#info, #rejection, #on_failure))
+        }
+        None => quote!(#krate::__private::rejected(#info, #rejection)),
+    };
+    let rejected = if is_async {
+        quote!({
+            let __pyventus_rejected = #rejected;
+            return #krate::__private::box_future(async move { __pyventus_rejected });
+        })
+    } else {
+        quote!(return #rejected)
+    };
+    let extractions = params.extractors.iter().zip(&args).map(|(extractor, arg)| {
+        let ty = &extractor.ty;
+        let from_context = quote_spanned! {ty.span()=>
+            <#ty as #krate::__private::FromContext>::from_context
+        };
+        quote! {
+            let #arg = match #from_context(#cx) {
+                #krate::__private::Ok(#arg) => #arg,
+                #krate::__private::Err(#rejection) => #rejected,
+            };
+        }
+    });
+    let keep_context = (is_async && has_callbacks)
+        .then(|| quote!(let #owned = #krate::__private::CallContext::to_owned(#cx);));
+    let (context_param, kind) = match (with_context, is_async) {
+        (true, true) => (
+            quote!(, #cx: &#krate::__private::CallContext<'_>),
+            quote!(AsyncWith),
+        ),
+        (true, false) => (
+            quote!(, #cx: &#krate::__private::CallContext<'_>),
+            quote!(SyncWith),
+        ),
+        (false, true) => (quote!(), quote!(Async)),
+        (false, false) => (quote!(), quote!(Sync)),
     };
     if is_async {
         // Spanned on the function's name, `pyventus` path included, so that "future cannot be sent
@@ -250,20 +327,25 @@ fn wrapper(
         };
         (
             quote! {
-                fn #name(#event_arg: &#event) -> #krate::__private::BoxFuture<'_, #krate::__private::Outcome> {
+                fn #name<'__pyventus>(
+                    #event_arg: &'__pyventus #event #context_param
+                ) -> #krate::__private::BoxFuture<'__pyventus, #krate::__private::Outcome> {
+                    #(#extractions)*
+                    #keep_context
                     #boxed
                 }
             },
-            quote!(Async),
+            kind,
         )
     } else {
         (
             quote! {
-                fn #name(#event_arg: &#event) -> #krate::__private::Outcome {
+                fn #name(#event_arg: &#event #context_param) -> #krate::__private::Outcome {
+                    #(#extractions)*
                     #outcome
                 }
             },
-            quote!(Sync),
+            kind,
         )
     }
 }
@@ -287,15 +369,15 @@ fn respan(tokens: TokenStream, span: Span) -> TokenStream {
 
 /// The user's `on_success`, called through `SuccessCallback` (so that `fn()` is accepted for a `()`
 /// value, and a callback of the wrong shape is reported on the user's callback, in its terms).
-fn success_callback(krate: &TokenStream, callback: &syn::Expr) -> TokenStream {
+fn success_callback(krate: &TokenStream, callback: &syn::Expr, cx: &TokenStream) -> TokenStream {
     quote_spanned! {callback.span()=>
-        |value| #krate::__private::SuccessCallback::call_success(#callback, value)
+        |value| #krate::__private::SuccessCallback::call_success(#callback, value, #cx)
     }
 }
 
 /// The user's `on_failure`, called through `FailureCallback` (see [`success_callback`]).
-fn failure_callback(krate: &TokenStream, callback: &syn::Expr) -> TokenStream {
+fn failure_callback(krate: &TokenStream, callback: &syn::Expr, cx: &TokenStream) -> TokenStream {
     quote_spanned! {callback.span()=>
-        |failure| #krate::__private::FailureCallback::call_failure(#callback, failure)
+        |failure| #krate::__private::FailureCallback::call_failure(#callback, failure, #cx)
     }
 }
