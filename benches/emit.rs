@@ -10,7 +10,9 @@
 //! - 1 handler / a `HashMap<TypeId, Vec<Box<dyn Fn>>>` bus behind an `RwLock`, and a
 //!   `Vec<Box<dyn Fn>>` behind an `RwLock`: what users write instead of an event library;
 //! - 1 runtime closure (`EventLinker::subscribe`) / the same `RwLock` bus, and / 1 `#[subscribe]` handler;
-//!   and again from two threads at once (their handlers count per thread, so only the bus is shared).
+//!   and again from two threads at once (their handlers count per thread, so only the bus is shared);
+//! - 1 handler taking a `State<T>` (an `Arc`, as services hold theirs) / the same function called by
+//!   hand with a clone of it, and / 1 `#[subscribe]` handler without extractors.
 //!
 //! Criterion measures each side; after it, an interleaved pass alternates batches of the two sides of
 //! each row (so both see the same machine load) and prints each side's fastest batch and their ratio:
@@ -27,10 +29,11 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{OnceLock, RwLock};
+use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Instant;
 
 use criterion::Criterion;
+use pyventus::State;
 use pyventus::prelude::*;
 
 mod common;
@@ -74,6 +77,28 @@ thread_local! {
 
 fn count_locally(value: u64) {
     LOCAL_TOTAL.set(LOCAL_TOTAL.get() + value);
+}
+
+#[event]
+struct Stateful(u64);
+
+/// A state as services hold one: behind an `Arc`, so that its clone is a reference count.
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicU64>);
+
+#[subscribe(Stateful)]
+fn counted(event: &Stateful, State(counter): State<Counter>) {
+    counter.0.fetch_add(event.0, Ordering::Relaxed);
+}
+
+/// The state the stateful emitter holds, and that emitter (the rows take the plain one).
+static COUNTER: OnceLock<Counter> = OnceLock::new();
+static STATEFUL: OnceLock<EventEmitter<InlineProcessor>> = OnceLock::new();
+
+fn stateful() -> &'static EventEmitter<InlineProcessor> {
+    STATEFUL.get_or_init(|| {
+        EventEmitter::new(InlineProcessor).with_state(COUNTER.get_or_init(Counter::default).clone())
+    })
 }
 
 #[subscribe(OneHandler)]
@@ -236,6 +261,25 @@ const ROWS: &[Row] = &[
         baseline: |emitter| emitter.emit(black_box(OneHandler(1))),
 
         at_most: 2.0,
+    },
+    Row {
+        name: "1 handler taking State<T>",
+        ours: |_| stateful().emit(black_box(Stateful(1))),
+        baseline_name: "the same fn called with a clone of T",
+        baseline: |_| {
+            let counter = black_box(COUNTER.get_or_init(Counter::default));
+            counted(&black_box(Stateful(1)), State(counter.clone()));
+        },
+
+        at_most: f64::NAN,
+    },
+    Row {
+        name: "1 handler taking State<T>",
+        ours: |_| stateful().emit(black_box(Stateful(1))),
+        baseline_name: "1 #[subscribe] handler without extractors (ours)",
+        baseline: |emitter| emitter.emit(black_box(OneHandler(1))),
+
+        at_most: f64::NAN,
     },
 ];
 

@@ -308,3 +308,46 @@ async fn a_tokio_call_is_one_allocation_on_the_emitting_thread() {
     );
     assert_eq!(SPAWNED_SUM.load(Ordering::Relaxed), EMITS + 1);
 }
+
+/// A state as services hold one: its clone is a reference count, not an allocation.
+#[derive(Clone, Default)]
+struct Counter(std::sync::Arc<AtomicUsize>);
+
+#[event]
+struct Stateful;
+
+#[subscribe(Stateful)]
+fn counted(
+    _: &Stateful,
+    pyventus::State(counter): pyventus::State<Counter>,
+    info: pyventus::HandlerInfo,
+) {
+    counter
+        .0
+        .fetch_add(info.path().len().min(1), Ordering::Relaxed);
+}
+
+#[subscribe(Stateful, on_success = counted_too)]
+fn with_callback(_: &Stateful) -> Result<(), String> {
+    Ok(())
+}
+
+fn counted_too(pyventus::State(counter): pyventus::State<Counter>) {
+    counter.0.fetch_add(1, Ordering::Relaxed);
+}
+
+#[test]
+fn inline_emits_to_handlers_taking_state_allocate_nothing() {
+    let counter = Counter::default();
+    let emitter = EventEmitter::new(InlineProcessor)
+        .debug(false)
+        .with_state(counter.clone());
+    emitter.emit(Stateful);
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(Stateful));
+        }
+    });
+    assert_eq!(made, 0);
+    assert_eq!(counter.0.load(Ordering::Relaxed), 2 * (EMITS + 1));
+}

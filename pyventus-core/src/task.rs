@@ -168,6 +168,8 @@ async fn run_async<E: Event>(
     let started = handler
         .reached()
         .start(event.event(), &info, EmitScope(&scope));
+    // Only the start reads the scope (an async handler's wrapper made its extractors by then).
+    drop(scope);
     let outcome = started.finish(&info).await;
     stopwatch.finish(&info, outcome);
 }
