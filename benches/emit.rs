@@ -29,12 +29,17 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{OnceLock, RwLock};
 use std::time::Instant;
 
 use criterion::Criterion;
 use pyventus::State;
 use pyventus::prelude::*;
+
+#[path = "common/stateful.rs"]
+mod stateful;
+
+use crate::stateful::{Counter, Stateful, counted};
 
 mod common;
 
@@ -77,18 +82,6 @@ thread_local! {
 
 fn count_locally(value: u64) {
     LOCAL_TOTAL.set(LOCAL_TOTAL.get() + value);
-}
-
-#[event]
-struct Stateful(u64);
-
-/// A state as services hold one: behind an `Arc`, so that its clone is a reference count.
-#[derive(Clone, Default)]
-struct Counter(Arc<AtomicU64>);
-
-#[subscribe(Stateful)]
-fn counted(event: &Stateful, State(counter): State<Counter>) {
-    counter.0.fetch_add(event.0, Ordering::Relaxed);
 }
 
 /// The state the stateful emitter holds, and that emitter (the rows take the plain one).

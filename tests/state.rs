@@ -442,6 +442,15 @@ fn a_follow_up_emit_goes_through_the_same_processor_inline_and_on_a_pool() {
 }
 
 #[test]
+fn a_follow_up_emit_outside_a_runtime_is_done_when_emit_returns() {
+    let log = Log::default();
+    EventEmitter::new(TokioProcessor::new())
+        .with_state(log.clone())
+        .emit(follow_up::Placed(4));
+    assert_eq!(log.lines(), ["shipped 4"]);
+}
+
+#[test]
 fn a_processor_without_a_handle_refuses_emitter_handles_with_the_fix() {
     #[derive(Debug)]
     struct NoHandle;

@@ -22,8 +22,9 @@ use crate::meta::{HandlerInfo, LinkerMeta};
 pub(crate) type ErasedProcessor = Arc<dyn Any + Send + Sync>;
 
 /// The part of an emitter its handlers' calls share: its states, its processor (as
-/// `Processor::handle` gives it), its linker and debug setting. Made by `with_state` (once per emitter
-/// and change), or for an emitter given no state, when a call first needs it.
+/// `Processor::handle` gives it), its linker and debug setting. Made by `with_state` and `debug` (once
+/// per emitter and change); for an emitter given neither, made from its [`Bare`] constant when a call
+/// needs one (an `EmitterHandle`, a call queued on another processor).
 pub(crate) struct Shared {
     pub(crate) states: States,
     pub(crate) processor: Option<ErasedProcessor>,

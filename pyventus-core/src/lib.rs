@@ -62,6 +62,12 @@
 //! 5. Any other processor gets the same walk as `Tasks` (`dispatch.rs`): each handler call owned, as a
 //!    `Task` (`task.rs`) sharing the event through one `Arc`, which the processor runs where it likes
 //!    (`processors/tokio.rs`, `processors/executor.rs`, or the user's own).
+//!
+//! A handler that takes extractors (`State<T>`, ...) or has callbacks has a wrapper that also takes a
+//! `CallContext` (`context.rs`): its identity and what the emitter lends, a pointer to the emitter's
+//! shared part (its states, its processor's handle) or to a constant for an emitter given no state.
+//! The emitter passes that pointer down with the emission; the inline processor borrows it, any other
+//! gets an owned share in each task of such a handler only. Handlers without extractors never read it.
 
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
