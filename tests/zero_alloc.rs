@@ -351,3 +351,71 @@ fn inline_emits_to_handlers_taking_state_allocate_nothing() {
     assert_eq!(made, 0);
     assert_eq!(counter.0.load(Ordering::Relaxed), 2 * (EMITS + 1));
 }
+
+#[event]
+struct PooledWithState(usize);
+
+#[subscribe(PooledWithState, on_success = pooled_done)]
+fn pooled_with_state(
+    e: &PooledWithState,
+    pyventus::State(counter): pyventus::State<Counter>,
+) -> Result<usize, String> {
+    counter.0.fetch_add(e.0, Ordering::Relaxed);
+    Ok(e.0)
+}
+
+fn pooled_done(_: usize) {}
+
+/// A queued call of a handler that takes its emitter's context (a state, a callback) costs what any
+/// queued call costs: the emitter's shared part is made once, and each call holds a share of it.
+#[test]
+fn a_queued_call_taking_state_is_one_allocation_on_the_emitting_thread() {
+    let counter = Counter::default();
+    let emitter = EventEmitter::new(ExecutorProcessor::new(2))
+        .debug(false)
+        .with_state(counter.clone());
+    emitter.emit(PooledWithState(1));
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(PooledWithState(1)));
+        }
+    });
+    emitter.processor().shutdown();
+    assert!(
+        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
+        "{made} allocations for {EMITS} queued calls"
+    );
+    assert_eq!(counter.0.load(Ordering::Relaxed), EMITS + 1);
+}
+
+#[event]
+struct PooledWithCallback(usize);
+
+static CALLBACK_SUM: AtomicUsize = AtomicUsize::new(0);
+
+#[subscribe(PooledWithCallback, on_success = callback_done)]
+fn pooled_with_callback(e: &PooledWithCallback) -> Result<usize, String> {
+    Ok(e.0)
+}
+
+fn callback_done(value: usize) {
+    CALLBACK_SUM.fetch_add(value, Ordering::Relaxed);
+}
+
+/// The same for an emitter given no state: its shared part was made with it, not per emit.
+#[test]
+fn a_queued_call_with_a_callback_is_one_allocation_without_state() {
+    let emitter = EventEmitter::new(ExecutorProcessor::new(2)).debug(false);
+    emitter.emit(PooledWithCallback(1));
+    let made = allocations_in(|| {
+        for _ in 0..EMITS {
+            emitter.emit(std::hint::black_box(PooledWithCallback(1)));
+        }
+    });
+    emitter.processor().shutdown();
+    assert!(
+        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
+        "{made} allocations for {EMITS} queued calls"
+    );
+    assert_eq!(CALLBACK_SUM.load(Ordering::Relaxed), EMITS + 1);
+}

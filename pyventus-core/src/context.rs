@@ -65,9 +65,10 @@ impl Shared {
     }
 }
 
-/// What an emitter given no state lends its calls: what a [`Shared`] is made of when a call needs one
-/// (an `EmitterHandle`). A constant per processor, linker and debug setting, so that lending it is
-/// one pointer.
+/// What an emitter given no state lends its calls when its processor has no handle of its own to keep
+/// (the inline processor's is made from its type; a user's processor may give none): what a [`Shared`]
+/// is made of when a call needs one (an `EmitterHandle`). A constant per processor and linker, so that
+/// lending it is one pointer and a task's copy allocates nothing.
 #[derive(Clone, Copy)]
 pub(crate) struct Bare {
     pub(crate) linker: fn() -> &'static LinkerMeta,
@@ -105,14 +106,10 @@ impl Lend {
         matches!(self, Lend::None)
     }
 
-    /// What this lends, owned: its shared part (made, for `Bare`, with the processor handle `handle`
-    /// gives when the processor type gives none), or nothing.
-    pub(crate) fn owned(&self, handle: impl FnOnce() -> Option<ErasedProcessor>) -> Lend {
-        match self {
-            Lend::Shared(shared) => Lend::Shared(Arc::clone(shared)),
-            Lend::Bare(bare) => Lend::Shared(bare.build((bare.handle)().or_else(handle))),
-            Lend::None => Lend::None,
-        }
+    /// What this lends, owned: a share of the emitter's shared part, or the same constant, or
+    /// nothing. Never allocates.
+    pub(crate) fn owned(&self) -> Lend {
+        self.clone()
     }
 }
 
@@ -145,14 +142,13 @@ impl<'a> EmitScope<'a> {
         }
     }
 
-    /// The emitter's shared part, owned (see [`Lend::owned`]).
-    pub(crate) fn shared(
-        &self,
-        handle: impl FnOnce() -> Option<ErasedProcessor>,
-    ) -> Option<Arc<Shared>> {
-        match self.0.owned(handle) {
-            Lend::Shared(shared) => Some(shared),
-            Lend::Bare(_) | Lend::None => None,
+    /// The emitter's shared part, owned: a share of it, or for an emitter given no state, one made of
+    /// its constant (an allocation: only an `EmitterHandle` asks for this).
+    pub(crate) fn shared(&self) -> Option<Arc<Shared>> {
+        match self.0 {
+            Lend::Shared(shared) => Some(Arc::clone(shared)),
+            Lend::Bare(bare) => Some(bare.build((bare.handle)())),
+            Lend::None => None,
         }
     }
 }
@@ -191,7 +187,7 @@ impl<'a> CallContext<'a> {
     pub fn to_owned(&self) -> OwnedContext {
         OwnedContext {
             info: *self.info,
-            scope: self.scope.0.owned(|| None),
+            scope: self.scope.0.owned(),
         }
     }
 }

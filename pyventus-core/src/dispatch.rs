@@ -7,7 +7,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::context::{EmitScope, ErasedProcessor, Lend};
+use crate::context::{EmitScope, Lend};
 use crate::event::Event;
 use crate::invoke::{HandlerRef, Reached};
 use crate::registry::{FastPath, Slot, SlotSnapshot};
@@ -39,18 +39,13 @@ impl<E: Event> Emission<E> {
 
     /// The emission, holding its own share of `scope` when some handler takes its context (so that
     /// calls made elsewhere, later, still reach the emitter's states).
-    /// `handle` gives the processor's handle, if the emitter's shared part must be made for it.
     #[inline]
-    pub(crate) fn owning(
-        mut self,
-        scope: EmitScope<'_>,
-        handle: impl FnOnce() -> Option<ErasedProcessor>,
-    ) -> Self {
+    pub(crate) fn owning(mut self, scope: EmitScope<'_>) -> Self {
         if self.scope.is_none()
             && let Some(slot) = self.slot
             && slot.takes_context()
         {
-            self.scope = scope.0.owned(handle);
+            self.scope = scope.0.owned();
         }
         self
     }

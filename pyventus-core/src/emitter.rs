@@ -16,7 +16,10 @@ use crate::processor::{EmitError, Processor, erase, handle_of_type};
 
 /// Dispatches events to the handlers of the linker `L`, executed by the processor `P`.
 ///
-/// Emitters are cheap: a processor, a debug flag and a type. Several emitters may share the same linker
+/// Emitters are cheap: a processor, a debug flag, a type, and what its handlers' extractors read (the
+/// states given with [`with_state`](EventEmitter::with_state), and the processor's handle for
+/// [`EmitterHandle`](crate::EmitterHandle)s), made once with the emitter behind one `Arc`; an
+/// `EventEmitter::new(InlineProcessor)` allocates nothing. Several emitters may share the same linker
 /// with different processors, and a function generic over `P` works with any of them (Pyventus's runtime
 /// flexibility).
 ///
@@ -88,9 +91,9 @@ impl<P: Processor> EventEmitter<P> {
     /// An emitter on the default linker, [`EventLinker`].
     pub fn new(processor: P) -> Self {
         EventEmitter {
+            context: Self::first_context(&processor),
             processor,
             debug: None,
-            context: Context(Lend::Bare(Self::BARE)),
             linker: PhantomData,
         }
     }
@@ -109,9 +112,9 @@ impl<P: Processor> EventEmitter<P> {
     /// ```
     pub fn with_linker<L: Linker>(processor: P) -> EventEmitter<P, L> {
         EventEmitter {
+            context: EventEmitter::<P, L>::first_context(&processor),
             processor,
             debug: None,
-            context: Context(Lend::Bare(EventEmitter::<P, L>::BARE)),
             linker: PhantomData,
         }
     }
@@ -282,8 +285,7 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     /// assert!(matches!(refused, EmitError::ShutDown(Job(2))));
     /// ```
     pub fn try_emit<E: Event>(&self, event: E) -> Result<(), EmitError<E>> {
-        let handle = || erase(self.processor.handle());
-        let emission = self.emission(event).owning(self.scope(), handle);
+        let emission = self.emission(event).owning(self.scope());
         self.processor.try_dispatch(emission)
     }
 
@@ -332,6 +334,26 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
     #[inline(always)]
     fn scope(&self) -> EmitScope<'_> {
         EmitScope(&self.context.0)
+    }
+
+    /// What a new emitter lends: its constant when the processor's handle is made from its type (the
+    /// inline processor: no allocation) or when the processor gives none; else a shared part holding the
+    /// processor's handle, made here once (so that the calls of handlers with extractors queued on it
+    /// share it instead of each making one).
+    fn first_context(processor: &P) -> Context {
+        if P::handle_is_of_type() {
+            return Context(Lend::Bare(Self::BARE));
+        }
+        match erase(processor.handle()) {
+            Some(handle) => Context(Lend::Shared(Shared::new(
+                States::default(),
+                Some(handle),
+                type_name::<P>(),
+                L::__meta(),
+                None,
+            ))),
+            None => Context(Lend::Bare(Self::BARE)),
+        }
     }
 
     /// What an emitter of this type given no state (and no debug setting of its own) lends.

@@ -78,7 +78,7 @@ impl EmitterHandle {
             debug_lines::<E>(slot, shared.linker, &processor, &shared.states, Some(first));
         }
         let lend = Lend::Shared(Arc::clone(shared));
-        let emission = Emission::new(event, slot, debug).owning(EmitScope(&lend), || None);
+        let emission = Emission::new(event, slot, debug).owning(EmitScope(&lend));
         for task in emission.into_tasks() {
             self.processor.submit(task);
         }
@@ -97,7 +97,7 @@ impl EmitterHandle {
 
 impl FromContext for EmitterHandle {
     fn from_context(cx: &CallContext<'_>) -> Result<Self, Rejection> {
-        let Some(shared) = cx.scope().shared(|| None) else {
+        let Some(shared) = cx.scope().shared() else {
             return Err(Rejection::new(format!(
                 "handler `{}` takes an `EmitterHandle`, but it was called without an emitter",
                 cx.info().path

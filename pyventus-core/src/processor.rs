@@ -123,6 +123,16 @@ pub trait Processor {
         None
     }
 
+    /// Whether [`handle_of_type`](Processor::handle_of_type) gives a handle (without making one). Not
+    /// a public API.
+    #[doc(hidden)]
+    fn handle_is_of_type() -> bool
+    where
+        Self: Sized,
+    {
+        false
+    }
+
     /// [`dispatch`](Processor::dispatch), with what the emitter lends for the handlers' extractors.
     /// The default gives the emission its own share of the emitter's context when some handler
     /// needs it, then dispatches it; the inline processor borrows it instead. Not a public API: called
@@ -133,7 +143,7 @@ pub trait Processor {
     where
         Self: Sized,
     {
-        self.dispatch(emission.owning(scope, || erase(self.handle())));
+        self.dispatch(emission.owning(scope));
     }
 }
 
@@ -170,6 +180,10 @@ impl<P: Processor> Processor for &P {
         P::handle_of_type()
     }
 
+    fn handle_is_of_type() -> bool {
+        P::handle_is_of_type()
+    }
+
     #[inline(always)]
     fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
         (**self).dispatch_scoped(emission, scope);
@@ -195,6 +209,10 @@ impl<P: Processor> Processor for Arc<P> {
 
     fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
         P::handle_of_type()
+    }
+
+    fn handle_is_of_type() -> bool {
+        P::handle_is_of_type()
     }
 
     #[inline(always)]

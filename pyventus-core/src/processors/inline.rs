@@ -64,4 +64,8 @@ impl Processor for InlineProcessor {
     fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
         Some(Arc::new(InlineProcessor))
     }
+
+    fn handle_is_of_type() -> bool {
+        true
+    }
 }
