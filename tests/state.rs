@@ -200,6 +200,9 @@ mod missing {
 
     pub(crate) static FAILURES: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
+    /// Held by each test that emits `Order`: they share its handlers' counters.
+    pub(crate) static ORDERS: Mutex<()> = Mutex::new(());
+
     fn declined(failure: Failure<String>, info: HandlerInfo) {
         let Failure::Panic(message) = failure else {
             panic!("a rejection reaches on_failure as Failure::Panic");
@@ -219,9 +222,17 @@ mod missing {
 
 #[test]
 fn a_missing_state_is_a_reported_fault_and_the_other_handlers_run() {
+    let _serial = missing::ORDERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let others_before = missing::OTHERS_RAN.load(Ordering::SeqCst);
+    let failures_before = missing::FAILURES.lock().unwrap().len();
     let emitter = EventEmitter::new(InlineProcessor).debug(false);
     let ((), capture) = capture_local(Level::ERROR, || emitter.emit(missing::Order(1)));
-    assert_eq!(missing::OTHERS_RAN.load(Ordering::SeqCst), 1);
+    assert_eq!(
+        missing::OTHERS_RAN.load(Ordering::SeqCst),
+        others_before + 1
+    );
     for handler in ["needs_log", "needs_log_async"] {
         let path = format!("state::missing::{handler}");
         let lines = capture.lines_with(&[
@@ -235,7 +246,7 @@ fn a_missing_state_is_a_reported_fault_and_the_other_handlers_run() {
     }
     // `charge` has an `on_failure`, which got it instead of the report.
     assert!(capture.lines_with(&["state::missing::charge"]).is_empty());
-    let failures = missing::FAILURES.lock().unwrap().clone();
+    let failures = missing::FAILURES.lock().unwrap()[failures_before..].to_vec();
     assert_eq!(failures.len(), 1, "{failures:?}");
     assert!(
         failures[0].starts_with(
@@ -247,6 +258,9 @@ fn a_missing_state_is_a_reported_fault_and_the_other_handlers_run() {
 
 #[test]
 fn a_missing_state_on_a_pool_is_reported_too() {
+    let _serial = missing::ORDERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let emitter = EventEmitter::new(ExecutorProcessor::new(1)).with_state(Prefix("no log"));
     emitter.emit(missing::Order(2));
     emitter.processor().shutdown();
@@ -296,6 +310,9 @@ fn check_states_lists_the_handlers_an_emitter_cannot_serve() {
 
 #[test]
 fn debug_mode_lists_the_handlers_whose_state_the_emitter_lacks() {
+    let _serial = missing::ORDERS
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let emitter = EventEmitter::new(InlineProcessor)
         .debug(true)
         .with_state(Log::default());
