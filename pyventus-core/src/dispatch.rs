@@ -7,9 +7,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::context::{EmitScope, Lend};
 use crate::event::Event;
 use crate::invoke::{HandlerRef, Reached};
+use crate::lend::{EmitScope, Lend};
 use crate::registry::{FastPath, Slot, SlotSnapshot};
 use crate::task::{CallEvent, Task};
 

@@ -6,11 +6,12 @@ use std::marker::PhantomData;
 use std::panic::{RefUnwindSafe, UnwindSafe};
 use std::sync::Arc;
 
-use crate::context::{Bare, EmitScope, Lend, MissingStates, Shared, States};
+use crate::context::MissingStates;
 use crate::debug::global_debug;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::handle::{debug_lines, processor_name};
+use crate::lend::{Bare, EmitScope, Lend, Shared, States};
 use crate::linker::{EventLinker, Linker};
 use crate::processor::{EmitError, Processor, erase, handle_of_type};
 
@@ -52,7 +53,9 @@ pub struct EventEmitter<P, L = EventLinker> {
 }
 
 /// What an emitter lends its handlers' extractors (see `context.rs`): its shared part, made by
-/// `with_state`, or for an emitter given no state, what one is made of (a constant).
+/// `with_state` and `debug`, or with the emitter when its processor's handle is an instance (tokio,
+/// executor); else what one is made of (a constant, for the inline processor and processors without a
+/// handle).
 ///
 /// Never changed in place (a new value replaces the old), and reached only through pointers it holds,
 /// so that an emitter holds no interior mutability of its own: the optimizer may then keep what it read

@@ -5,10 +5,11 @@ use std::any::type_name;
 use std::fmt;
 use std::sync::Arc;
 
-use crate::context::{CallContext, EmitScope, FromContext, Lend, Rejection, Shared, States};
+use crate::context::{CallContext, FromContext, Rejection};
 use crate::debug::global_debug;
 use crate::dispatch::Emission;
 use crate::event::Event;
+use crate::lend::{EmitScope, Lend, Shared, States};
 use crate::meta::LinkerMeta;
 use crate::processor::Processor;
 use crate::registry::Slot;

@@ -7,9 +7,10 @@
 use std::sync::Arc;
 
 use crate::callbacks;
-use crate::context::{CallContext, EmitScope};
+use crate::context::CallContext;
 use crate::event::{AnyEvent, Event};
 use crate::handler::{BoxFuture, Outcome};
+use crate::lend::EmitScope;
 use crate::meta::HandlerInfo;
 use crate::panics::{catch, catch_unwind_async};
 use crate::registry::{AsyncWithFn, Handler, HandlerFn, SyncWithFn};

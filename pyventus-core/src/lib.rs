@@ -17,7 +17,8 @@
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
 //! | | `panics` | the one place panics inside handlers are caught; panic messages; the opt-in quiet panic hook |
 //! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
-//! | | `context` | extractors: `FromContext`, `State<T>`, the `CallContext` of a call, an emitter's states |
+//! | | `lend` | what an emitter lends its calls: its states, its shared part (states, processor handle, linker), one pointer at a time |
+//! | | `context` | extractors: `FromContext`, `State<T>`, the `CallContext` of a call |
 //! | | `report` | where faults and debug lines go |
 //! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report |
 //! | storage | `runtime_list` | closures subscribed at run time, in a copy-on-write list |
@@ -79,6 +80,7 @@ mod panics;
 // Identity.
 mod callbacks;
 mod context;
+mod lend;
 mod meta;
 mod report;
 // Storage.
@@ -100,13 +102,14 @@ pub mod processors;
 mod task;
 
 pub use crate::blocking::block_on;
-pub use crate::context::{CallContext, FromContext, MissingStates, Rejection, State, StateType};
+pub use crate::context::{CallContext, FromContext, MissingStates, Rejection, State};
 pub use crate::debug::{global_debug, set_debug};
 pub use crate::dispatch::{Emission, Tasks};
 pub use crate::emitter::EventEmitter;
 pub use crate::event::{AnyEvent, Event};
 pub use crate::handle::EmitterHandle;
 pub use crate::handler::{BoxFuture, Failure, HandlerReturn};
+pub use crate::lend::StateType;
 pub use crate::linker::{EventLinker, Linker, Named};
 pub use crate::meta::{DefaultFailureFn, DefaultSuccessFn, HandlerInfo};
 pub use crate::panics::{panic_message, quiet_handler_panics};
@@ -133,8 +136,9 @@ pub mod __private {
         FailureCallback, SuccessCallback, finish, on_caught, on_result, rejected, rejected_to,
         succeeded,
     };
-    pub use crate::context::{CallContext, FromContext, OwnedContext, StateType};
+    pub use crate::context::{CallContext, FromContext, OwnedContext};
     pub use crate::handler::{BoxFuture, OnceFlag, Outcome, box_future};
+    pub use crate::lend::StateType;
     pub use crate::linker::EventLinker;
     pub use crate::meta::HandlerInfo;
     pub use crate::panics::{catch_unwind, catch_unwind_async};

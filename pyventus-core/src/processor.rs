@@ -14,9 +14,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::context::{EmitScope, ErasedProcessor};
 use crate::dispatch::Emission;
 use crate::event::Event;
+use crate::lend::{EmitScope, ErasedProcessor};
 use crate::task::Task;
 
 /// Executes handler calls.

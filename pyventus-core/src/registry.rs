@@ -113,7 +113,7 @@ pub struct Registration {
     /// The event's name and path.
     event: (&'static str, &'static str),
     /// The state types the handler's extractors read.
-    requires: crate::context::Requirements,
+    requires: crate::lend::Requirements,
     registry: fn() -> &'static dyn ErasedRegistry,
 }
 
@@ -261,14 +261,14 @@ pub(crate) fn count_on(registrations: &[(TypeId, &'static Registration)], index:
 /// those types: what `EventEmitter::check_states` reports.
 pub(crate) fn lacking_states(
     linker: &'static LinkerMeta,
-    states: &crate::context::States,
-) -> Vec<(&'static HandlerInfo, Vec<crate::context::StateType>)> {
+    states: &crate::lend::States,
+) -> Vec<(&'static HandlerInfo, Vec<crate::lend::StateType>)> {
     let mut lacking = Vec::new();
     for registration in inventory::iter::<Registration> {
         if registration.requires.is_empty() || !std::ptr::eq((registration.info.linker)(), linker) {
             continue;
         }
-        let missing = crate::context::missing(registration.requires, states);
+        let missing = crate::lend::missing(registration.requires, states);
         if !missing.is_empty() {
             lacking.push((registration.info, missing));
         }

@@ -3,10 +3,10 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::context::{EmitScope, Lend};
 use crate::event::{AnyEvent, Event};
 use crate::handler::BoxFuture;
 use crate::invoke::{HandlerRef, Reached};
+use crate::lend::{EmitScope, Lend};
 use crate::meta::HandlerInfo;
 use crate::report::{self, Stopwatch};
 

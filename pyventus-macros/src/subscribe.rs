@@ -31,6 +31,19 @@
 //!     finish(notify(event), __PYVENTUS_HANDLER_0.info(), __PYVENTUS_ON_SUCCESS)
 //! }
 //! //   ... HandlerFn::Sync(__pyventus_call_0) (or `Async`) in the static.
+//!
+//! // A handler that takes extractors (every parameter after the event), or has callbacks (which may
+//! // take extractors too), gets a wrapper that also takes the call's context and makes them first; a
+//! // rejected extractor fails the call like a fault (`rejected`, or `rejected_to` its `on_failure`):
+//! fn __pyventus_call_0(event: &OrderPlaced, cx: &CallContext<'_>) -> Outcome {
+//!     let arg_0 = match <State<Db> as FromContext>::from_context(cx) {
+//!         Ok(arg_0) => arg_0,
+//!         Err(rejection) => return rejected(__PYVENTUS_HANDLER_0.info(), rejection),
+//!     };
+//!     finish(notify(event, arg_0), __PYVENTUS_HANDLER_0.info(), __PYVENTUS_ON_SUCCESS)
+//! }
+//! //   ... HandlerFn::SyncWith(__pyventus_call_0) (or `AsyncWith`) in the static, which also lists
+//! //   what the extractors read: `.requires(&[<State<Db> as FromContext>::required_states])`.
 //! ```
 //!
 //! (Every name is reached through `::pyventus::__private`.) One handler static per event: `#[subscribe(A,

@@ -7,9 +7,9 @@
 
 use std::sync::Arc;
 
-use crate::context::EmitScope;
 use crate::dispatch::Emission;
 use crate::event::Event;
+use crate::lend::EmitScope;
 use crate::processor::Processor;
 use crate::task::Task;
 

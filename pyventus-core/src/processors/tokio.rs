@@ -14,10 +14,10 @@ use tokio::runtime::Handle;
 use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
-use crate::context::Lend;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::invoke::HandlerRef;
+use crate::lend::Lend;
 use crate::processor::Processor;
 use crate::report::report;
 use crate::task::{Alone, CallEvent, HoldsEvent, Task, run_call};

@@ -8,9 +8,10 @@
 
 use std::fmt;
 
-use crate::context::{CallContext, Requirements};
+use crate::context::CallContext;
 use crate::event::Event;
 use crate::handler::{BoxFuture, OnceFlag, Outcome};
+use crate::lend::Requirements;
 use crate::meta::HandlerInfo;
 
 /// Checks, in generated code, that a handler takes the event it is subscribed to, where the macro cannot
@@ -146,7 +147,7 @@ impl<E> Handler<E> {
     /// The same handler, whose extractors read the state types these functions list.
     pub const fn requires(
         mut self,
-        requires: &'static [fn(&mut Vec<crate::context::StateType>)],
+        requires: &'static [fn(&mut Vec<crate::lend::StateType>)],
     ) -> Self {
         self.requires = requires;
         self

@@ -21,9 +21,10 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread;
 
 use crate::callbacks;
-use crate::context::{CallContext, EmitScope};
+use crate::context::CallContext;
 use crate::event::{AnyEvent, Event};
 use crate::handler::OnceFlag;
+use crate::lend::EmitScope;
 use crate::meta::{self, HandlerInfo, LinkerMeta};
 use crate::panics;
 use crate::registry::compiled::SyncWithFn;
@@ -519,12 +520,12 @@ impl<E: Event> Slot<E> {
 
     /// Debug mode: reports the compile-time handlers whose extractors read state types `states`
     /// lacks.
-    pub(crate) fn report_lacking_states(&self, states: &crate::context::States) {
+    pub(crate) fn report_lacking_states(&self, states: &crate::lend::States) {
         if !self.takes_context {
             return;
         }
         for handler in &self.compiled {
-            let missing = crate::context::missing(handler.requires, states);
+            let missing = crate::lend::missing(handler.requires, states);
             if !missing.is_empty() {
                 report_lacking(&handler.info, &missing);
             }
@@ -1048,8 +1049,8 @@ impl fmt::Debug for SubscriberInfo {
 
 /// Debug mode: one handler whose emitter lacks state its extractors read.
 #[cold]
-fn report_lacking(info: &HandlerInfo, missing: &[crate::context::StateType]) {
-    let message = crate::context::missing_message(info.path, missing);
+fn report_lacking(info: &HandlerInfo, missing: &[crate::lend::StateType]) {
+    let message = crate::lend::missing_message(info.path, missing);
     report!(debug { handler = info.path, event = info.event } "{message}");
 }
 
