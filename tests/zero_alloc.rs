@@ -262,6 +262,14 @@ fn pooled(e: &Pooled) {
 /// 31 messages in crossbeam-channel 0.5), never one per call.
 const QUEUE_BLOCKS: usize = EMITS / 8;
 
+/// `made` allocations for `EMITS` queued calls: one per call, and the queue's blocks.
+fn assert_one_allocation_per_queued_call(made: usize) {
+    assert!(
+        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
+        "{made} allocations for {EMITS} queued calls"
+    );
+}
+
 #[test]
 fn an_executor_call_is_one_allocation_on_the_emitting_thread() {
     let emitter = EventEmitter::new(ExecutorProcessor::new(2)).debug(false);
@@ -272,10 +280,7 @@ fn an_executor_call_is_one_allocation_on_the_emitting_thread() {
         }
     });
     emitter.processor().shutdown();
-    assert!(
-        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
-        "{made} allocations for {EMITS} queued calls"
-    );
+    assert_one_allocation_per_queued_call(made);
     assert_eq!(POOLED_SUM.load(Ordering::Relaxed), EMITS + 1);
 }
 
@@ -302,10 +307,7 @@ async fn a_tokio_call_is_one_allocation_on_the_emitting_thread() {
         }
     });
     emitter.processor().wait_for_tasks().await;
-    assert!(
-        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
-        "{made} allocations for {EMITS} spawned calls"
-    );
+    assert_one_allocation_per_queued_call(made);
     assert_eq!(SPAWNED_SUM.load(Ordering::Relaxed), EMITS + 1);
 }
 
@@ -381,10 +383,7 @@ fn a_queued_call_taking_state_is_one_allocation_on_the_emitting_thread() {
         }
     });
     emitter.processor().shutdown();
-    assert!(
-        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
-        "{made} allocations for {EMITS} queued calls"
-    );
+    assert_one_allocation_per_queued_call(made);
     assert_eq!(counter.0.load(Ordering::Relaxed), EMITS + 1);
 }
 
@@ -413,9 +412,6 @@ fn a_queued_call_with_a_callback_is_one_allocation_without_state() {
         }
     });
     emitter.processor().shutdown();
-    assert!(
-        (EMITS..=EMITS + QUEUE_BLOCKS).contains(&made),
-        "{made} allocations for {EMITS} queued calls"
-    );
+    assert_one_allocation_per_queued_call(made);
     assert_eq!(CALLBACK_SUM.load(Ordering::Relaxed), EMITS + 1);
 }

@@ -49,7 +49,7 @@ impl<'a> CallContext<'a> {
     pub fn to_owned(&self) -> OwnedContext {
         OwnedContext {
             info: *self.info,
-            scope: self.scope.0.owned(),
+            scope: self.scope.0.clone(),
         }
     }
 }

@@ -45,7 +45,7 @@ impl<E: Event> Emission<E> {
             && let Some(slot) = self.slot
             && slot.takes_context()
         {
-            self.scope = scope.0.owned();
+            self.scope = scope.0.clone();
         }
         self
     }

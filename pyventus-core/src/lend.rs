@@ -100,12 +100,6 @@ impl Lend {
     pub(crate) fn is_none(&self) -> bool {
         matches!(self, Lend::None)
     }
-
-    /// What this lends, owned: a share of the emitter's shared part, or the same constant, or
-    /// nothing. Never allocates.
-    pub(crate) fn owned(&self) -> Lend {
-        self.clone()
-    }
 }
 
 static NO_LEND: Lend = Lend::None;

@@ -159,67 +159,43 @@ pub(crate) fn erase(handle: Option<Arc<dyn Processor + Send + Sync>>) -> Option<
     Some(handle)
 }
 
-impl<P: Processor> Processor for &P {
-    fn submit(&self, task: Task) {
-        (**self).submit(task);
-    }
+/// `&P` and `Arc<P>` are the processor `P` itself: every method forwards to it.
+macro_rules! forward_processor {
+    ($($wrapper:ty),*) => { $(
+        impl<P: Processor> Processor for $wrapper {
+            fn submit(&self, task: Task) {
+                (**self).submit(task);
+            }
 
-    fn dispatch<E: Event>(&self, emission: Emission<E>) {
-        (**self).dispatch(emission);
-    }
+            fn dispatch<E: Event>(&self, emission: Emission<E>) {
+                (**self).dispatch(emission);
+            }
 
-    fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
-        (**self).try_dispatch(emission)
-    }
+            fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
+                (**self).try_dispatch(emission)
+            }
 
-    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
-        (**self).handle()
-    }
+            fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
+                (**self).handle()
+            }
 
-    fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
-        P::handle_of_type()
-    }
+            fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
+                P::handle_of_type()
+            }
 
-    fn handle_is_of_type() -> bool {
-        P::handle_is_of_type()
-    }
+            fn handle_is_of_type() -> bool {
+                P::handle_is_of_type()
+            }
 
-    #[inline(always)]
-    fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
-        (**self).dispatch_scoped(emission, scope);
-    }
+            #[inline(always)]
+            fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
+                (**self).dispatch_scoped(emission, scope);
+            }
+        }
+    )* };
 }
 
-impl<P: Processor> Processor for Arc<P> {
-    fn submit(&self, task: Task) {
-        (**self).submit(task);
-    }
-
-    fn dispatch<E: Event>(&self, emission: Emission<E>) {
-        (**self).dispatch(emission);
-    }
-
-    fn try_dispatch<E: Event>(&self, emission: Emission<E>) -> Result<(), EmitError<E>> {
-        (**self).try_dispatch(emission)
-    }
-
-    fn handle(&self) -> Option<Arc<dyn Processor + Send + Sync>> {
-        (**self).handle()
-    }
-
-    fn handle_of_type() -> Option<Arc<dyn Processor + Send + Sync>> {
-        P::handle_of_type()
-    }
-
-    fn handle_is_of_type() -> bool {
-        P::handle_is_of_type()
-    }
-
-    #[inline(always)]
-    fn dispatch_scoped<E: Event>(&self, emission: Emission<E>, scope: EmitScope<'_>) {
-        (**self).dispatch_scoped(emission, scope);
-    }
-}
+forward_processor!(&P, Arc<P>);
 
 /// Why an emit was refused by [`EventEmitter::try_emit`](crate::EventEmitter::try_emit): nothing ran,
 /// and the event comes back.
