@@ -401,10 +401,15 @@ fn callback_done(value: usize) {
     CALLBACK_SUM.fetch_add(value, Ordering::Relaxed);
 }
 
-/// The same for an emitter given no state: its shared part was made with it, not per emit.
+/// The same for an emitter given no state (and no `.debug(..)`, which would give it a shared part of
+/// its own): its shared part was made with it, not per emit.
 #[test]
 fn a_queued_call_with_a_callback_is_one_allocation_without_state() {
-    let emitter = EventEmitter::new(ExecutorProcessor::new(2)).debug(false);
+    let emitter = EventEmitter::new(ExecutorProcessor::new(2));
+    assert!(
+        !emitter.is_debug(),
+        "this test counts allocations outside debug mode"
+    );
     emitter.emit(PooledWithCallback(1));
     let made = allocations_in(|| {
         for _ in 0..EMITS {
