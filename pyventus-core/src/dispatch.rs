@@ -21,8 +21,8 @@ pub struct Emission<E: Event> {
     event: E,
     slot: Option<&'static Slot<E>>,
     debug: bool,
-    /// The emitter's shared part, when some handler takes its context and the calls may run
-    /// elsewhere; the inline processor borrows the emitter instead (see [`EmitScope`]).
+    /// A share of what the emitter lends, when some handler takes its context and the calls may run
+    /// elsewhere (see [`owning`](Emission::owning)); the inline processor borrows it instead.
     scope: Lend,
 }
 
@@ -147,14 +147,6 @@ impl<E: Event + fmt::Debug> fmt::Debug for Emission<E> {
     }
 }
 
-impl fmt::Debug for EmitScope<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("EmitScope")
-            .field(&self.states().names())
-            .finish()
-    }
-}
-
 /// The tasks of one [`Emission`], in dispatch order. Returned by [`Emission::into_tasks`].
 ///
 /// A `once` handler is claimed when the iterator yields its task: exactly one emit gets it.
@@ -267,7 +259,7 @@ fn run_inline<E: Event>(event: &E, slot: &'static Slot<E>, debug: bool, scope: E
 fn run_inline_with_runtime<E: Event>(event: &E, slot: &'static Slot<E>, state: u64) -> bool {
     slot.with_cached_runtime(state, |runtime| {
         if !slot.compiled().is_empty() {
-            // No handler here takes its emitter's context (see `Slot::fast_path`).
+            // No handler here takes its emitter's context (`Slot::flags_now` keeps them off this path).
             slot.run_fast(event, EmitScope::none());
         }
         slot.run_plain_runtime(runtime, event);

@@ -11,7 +11,7 @@ use crate::debug::global_debug;
 use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::handle::{debug_lines, processor_name};
-use crate::lend::{Bare, EmitScope, Lend, Shared, States};
+use crate::lend::{Bare, EmitScope, ErasedProcessor, Lend, Shared, States};
 use crate::linker::{EventLinker, Linker};
 use crate::processor::{EmitError, Processor, erase, handle_of_type};
 
@@ -322,14 +322,28 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
         self.scope().states()
     }
 
-    /// A shared part holding `states`, with this emitter's processor, linker and debug setting.
+    /// A shared part holding `states`, with this emitter's processor handle (the one it holds, else a
+    /// new one), linker and debug setting.
     fn context_with(&self, states: States) -> Context {
+        let handle = match &self.context.0 {
+            Lend::Shared(shared) => shared.processor.clone(),
+            Lend::Bare(_) | Lend::None => erase(self.processor.handle()),
+        };
+        Self::shared_part(states, handle, self.debug)
+    }
+
+    /// A shared part of an emitter of this type.
+    fn shared_part(
+        states: States,
+        handle: Option<ErasedProcessor>,
+        debug: Option<bool>,
+    ) -> Context {
         Context(Lend::Shared(Shared::new(
             states,
-            erase(self.processor.handle()),
+            handle,
             type_name::<P>(),
             L::__meta(),
-            self.debug,
+            debug,
         )))
     }
 
@@ -348,13 +362,7 @@ impl<P: Processor, L: Linker> EventEmitter<P, L> {
             return Context(Lend::Bare(Self::BARE));
         }
         match erase(processor.handle()) {
-            Some(handle) => Context(Lend::Shared(Shared::new(
-                States::default(),
-                Some(handle),
-                type_name::<P>(),
-                L::__meta(),
-                None,
-            ))),
+            Some(handle) => Self::shared_part(States::default(), Some(handle), None),
             None => Context(Lend::Bare(Self::BARE)),
         }
     }

@@ -253,3 +253,11 @@ pub(crate) fn missing_message(handler: &str, missing: &[StateType]) -> String {
         names.join(", ")
     )
 }
+
+impl fmt::Debug for EmitScope<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("EmitScope")
+            .field(&self.states().names())
+            .finish()
+    }
+}
