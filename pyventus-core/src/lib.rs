@@ -16,6 +16,7 @@
 //! | | `debug` | the global debug switch |
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
 //! | | `panics` | the one place panics inside handlers are caught; panic messages; the opt-in quiet panic hook |
+//! | | `wire` | how an `#[event(serde)]` type is encoded for another process (the two functions the macro writes) |
 //! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
 //! | | `lend` | what an emitter lends its calls: its states, its shared part (states, processor handle, linker), one pointer at a time |
 //! | | `context` | extractors: `FromContext`, `State<T>`, the `CallContext` of a call |
@@ -33,6 +34,7 @@
 //! | | `handle` | an emitter's shared part, and `EmitterHandle`, the extractor that emits through it |
 //! | | `emitter` | `EventEmitter` |
 //! | | `processors` | `InlineProcessor`, `TokioProcessor`, `ExecutorProcessor` |
+//! | | `remote` | for a worker in another process: the handlers of `#[event(serde)]` events, found by their stable id, run from an encoded payload |
 //!
 //! Each protocol lives in one file: the version word that makes an emit's snapshot consistent is private
 //! to `registry/slot.rs` (every change goes through `Slot::write`), the copy-on-write list to
@@ -77,6 +79,7 @@ mod blocking;
 mod debug;
 mod handler;
 mod panics;
+mod wire;
 // Identity.
 mod callbacks;
 mod context;
@@ -99,6 +102,8 @@ mod emitter;
 mod handle;
 mod processor;
 pub mod processors;
+#[doc(hidden)]
+pub mod remote;
 mod task;
 
 pub use crate::blocking::block_on;
@@ -126,6 +131,8 @@ pub mod __private {
     // `#[event]`
     pub use crate::event::Event;
     pub use crate::registry::EventRegistry;
+    pub use crate::remote::WireEvent;
+    pub use crate::wire::Wire;
 
     // `#[linker]`
     pub use crate::linker::Linker;

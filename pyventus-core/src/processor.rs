@@ -205,13 +205,16 @@ pub enum EmitError<E> {
     /// The processor is shut down (an [`ExecutorProcessor`](crate::processors::ExecutorProcessor) after
     /// [`shutdown`](crate::processors::ExecutorProcessor::shutdown)).
     ShutDown(E),
+    /// The processor's buffer is full (a [`RedisProcessor`](https://docs.rs/pyventus/latest/pyventus/redis/struct.RedisProcessor.html)
+    /// whose Redis is slow or gone): nothing was queued.
+    Full(E),
 }
 
 impl<E> EmitError<E> {
     /// The event that was not emitted.
     pub fn into_event(self) -> E {
         match self {
-            EmitError::ShutDown(event) => event,
+            EmitError::ShutDown(event) | EmitError::Full(event) => event,
         }
     }
 }
@@ -220,6 +223,7 @@ impl<E> fmt::Debug for EmitError<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EmitError::ShutDown(_) => f.write_str("ShutDown(..)"),
+            EmitError::Full(_) => f.write_str("Full(..)"),
         }
     }
 }
@@ -230,6 +234,10 @@ impl<E> fmt::Display for EmitError<E> {
             EmitError::ShutDown(_) => {
                 f.write_str("the processor is shut down: the event was not emitted")
             }
+            EmitError::Full(_) => f.write_str(
+                "the processor's buffer is full: the event was not emitted (its handler calls were \
+                 not queued); retry later, or give the processor a larger buffer",
+            ),
         }
     }
 }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::event::{AnyEvent, Event};
-use crate::handler::BoxFuture;
+use crate::handler::{BoxFuture, Outcome};
 use crate::invoke::{HandlerRef, Reached};
 use crate::lend::{EmitScope, Lend};
 use crate::meta::HandlerInfo;
@@ -120,7 +120,9 @@ impl<E: Event, H: HoldsEvent<E>> ErasedCall for OwnedCall<E, H> {
             handler,
             scope,
         } = *self;
-        Some(Box::pin(run_async(event, handler, info, debug, scope)))
+        Some(Box::pin(async move {
+            run_async(event, handler, info, debug, scope).await;
+        }))
     }
 }
 
@@ -142,28 +144,29 @@ pub(crate) async fn run_call<E: Event>(
     }
 }
 
-/// Runs a sync handler's call, timed in debug mode.
-fn run_sync<E: Event>(
+/// Runs a sync handler's call, timed in debug mode: `None` for an async handler, which it does not
+/// call.
+pub(crate) fn run_sync<E: Event>(
     handler: Reached<'_, E>,
     event: &E,
     info: &HandlerInfo,
     debug: bool,
     scope: EmitScope<'_>,
-) {
+) -> Option<Outcome> {
     let stopwatch = Stopwatch::start(debug);
-    if let Some(outcome) = handler.call_sync(event, info, scope) {
-        stopwatch.finish(info, outcome);
-    }
+    let outcome = handler.call_sync(event, info, scope)?;
+    stopwatch.finish(info, outcome);
+    Some(outcome)
 }
 
 /// Awaits an async handler's call, timed in debug mode.
-async fn run_async<E: Event>(
+pub(crate) async fn run_async<E: Event>(
     event: impl HoldsEvent<E>,
     handler: HandlerRef<E>,
     info: HandlerInfo,
     debug: bool,
     scope: Lend,
-) {
+) -> Outcome {
     let stopwatch = Stopwatch::start(debug);
     let started = handler
         .reached()
@@ -172,6 +175,7 @@ async fn run_async<E: Event>(
     drop(scope);
     let outcome = started.finish(&info).await;
     stopwatch.finish(&info, outcome);
+    outcome
 }
 
 impl Task {

@@ -18,7 +18,7 @@
 //! };
 //! ```
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote_spanned;
 use syn::{Generics, Ident, Item};
 
@@ -31,13 +31,25 @@ pub(crate) struct EventAttr {
     krate: TokenStream,
     ident: Ident,
     generics: Generics,
+    /// `#[event(serde)]`: where `serde` is written.
+    serde: Option<Span>,
+}
+
+/// Where the `serde` option is written in `args`, if it is.
+fn serde_span(args: &TokenStream) -> Option<Span> {
+    args.clone().into_iter().find_map(|token| match token {
+        TokenTree::Ident(ident) if ident == "serde" => Some(ident.span()),
+        _ => None,
+    })
 }
 
 impl Attribute for EventAttr {
     const NAME: &'static str = "#[event]";
 
     fn parse(args: TokenStream, item: TokenStream, errors: &mut Errors) -> Option<Self> {
+        let serde = serde_span(&args);
         let options = Options::parse(Self::NAME, EVENT_OPTIONS, args, errors);
+        let serde = serde.filter(|_| options.flag("serde"));
         let (ident, generics) = match syn::parse2::<Item>(item) {
             Ok(Item::Struct(item)) => (item.ident, item.generics),
             Ok(Item::Enum(item)) => (item.ident, item.generics),
@@ -57,6 +69,7 @@ impl Attribute for EventAttr {
             krate: options.crate_path(),
             ident,
             generics,
+            serde,
         })
     }
 
@@ -77,8 +90,29 @@ impl Attribute for EventAttr {
     }
 
     fn generate(&self) -> TokenStream {
-        let EventAttr { krate, ident, .. } = self;
+        let EventAttr {
+            krate,
+            ident,
+            serde,
+            ..
+        } = self;
         let name = ident.to_string();
+        // `#[event(serde)]`: the encoder and decoder (which need `Serialize` and `Deserialize`, reported
+        // on the `serde` token), and the entry that lets a worker find the event's handlers.
+        let (wire, wire_entry) = match serde {
+            Some(span) => (
+                quote_spanned! {*span=>
+                    const __WIRE: #krate::__private::Option<#krate::__private::Wire<Self>> =
+                        #krate::__private::serde_wire!(#ident);
+                },
+                quote_spanned! {*span=>
+                    #krate::__private::submit! {
+                        #krate::__private::WireEvent::new::<#ident>()
+                    }
+                },
+            ),
+            None => (TokenStream::new(), TokenStream::new()),
+        };
         // Spanned on the user's type name, so that "cannot be sent between threads safely" points at it.
         hidden(quote_spanned! {ident.span()=>
             impl #krate::__private::Event for #ident {
@@ -91,7 +125,11 @@ impl Attribute for EventAttr {
                         #krate::__private::EventRegistry::new();
                     &REGISTRY
                 }
+
+                #wire
             }
+
+            #wire_entry
         })
     }
 

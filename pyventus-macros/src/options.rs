@@ -81,7 +81,14 @@ const ON_FAILURE: OptionSpec = OptionSpec {
 };
 
 /// The options of `#[event]`.
-pub(crate) const EVENT_OPTIONS: &[OptionSpec] = &[CRATE];
+pub(crate) const EVENT_OPTIONS: &[OptionSpec] = &[
+    OptionSpec {
+        name: "serde",
+        kind: Kind::Flag,
+        example: "serde",
+    },
+    CRATE,
+];
 
 /// The options of `#[linker]`.
 pub(crate) const LINKER_OPTIONS: &[OptionSpec] = &[
