@@ -5,9 +5,10 @@
 //! visibility timeout, the messages idle longer than it (`XAUTOCLAIM`) and runs them the same way.
 
 use std::sync::atomic::AtomicU64;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use pyventus_core::__private::Outcome;
+use pyventus_core::remote::RemoteRun;
 use redis::Value;
 use redis::aio::ConnectionManager;
 use tokio::sync::watch;
@@ -63,10 +64,10 @@ pub(crate) async fn read_loop(
     stop: watch::Receiver<bool>,
 ) {
     let mut link = Link::new(&core);
-    let mut acks: Vec<Vec<String>> = vec![Vec::new(); core.layout.keys().len()];
+    let mut acks = Acks::new(core.layout.keys().len());
     while !*stop.borrow() {
         let mut pipe = redis::pipe();
-        add_acks(&mut pipe, &core, &acks);
+        acks.add_to(&mut pipe, &core);
         let read = pipe
             .cmd("XREADGROUP")
             .arg("GROUP")
@@ -91,7 +92,7 @@ pub(crate) async fn read_loop(
                 continue;
             }
         };
-        acks.iter_mut().for_each(Vec::clear);
+        acks.clear();
         let entries = stream_entries(reply, &core.layout);
         run_batch(
             &core,
@@ -105,9 +106,9 @@ pub(crate) async fn read_loop(
         .await;
     }
     // The last batch's acknowledgements.
-    if acks.iter().any(|ids| !ids.is_empty()) {
+    if !acks.is_empty() {
         let mut pipe = redis::pipe();
-        add_acks(&mut pipe, &core, &acks);
+        acks.add_to(&mut pipe, &core);
         retry(&core, &mut link, &mut connection, "acknowledge", || {
             pipe.clone()
         })
@@ -116,14 +117,15 @@ pub(crate) async fn read_loop(
 }
 
 /// Runs a batch of `(shard, entry, deliveries)`: acknowledgements are added to `acks` (sent with the
-/// next read); dead letters are written at once; after a stop, what is not started is given back.
+/// next read, or earlier when the batch runs long); dead letters are written at once; after a stop,
+/// what is not started is given back.
 async fn run_batch(
     core: &Core,
     connection: &mut ConnectionManager,
     consumer: &str,
     entries: Vec<(usize, Incoming)>,
     stop: &watch::Receiver<bool>,
-    acks: &mut [Vec<String>],
+    acks: &mut Acks,
     deliveries: u32,
 ) {
     let mut entries = entries.into_iter();
@@ -134,8 +136,11 @@ async fn run_batch(
             give_back(core, connection, consumer, &rest, deliveries).await;
             return;
         }
-        match handle(core, shard, &entry, deliveries, stop).await {
-            Verdict::Ack => acks[shard].push(entry.id),
+        if acks.overdue() {
+            acks.send(core, connection).await;
+        }
+        match handle(core, connection, acks, shard, &entry, deliveries, stop).await {
+            Verdict::Ack => acks.push(shard, entry.id),
             Verdict::Dead { reason, attempts } => {
                 dead_letter(core, connection, consumer, shard, &entry, &reason, attempts).await
             }
@@ -149,6 +154,8 @@ async fn run_batch(
 /// Runs one message's handler, with retries.
 async fn handle(
     core: &Core,
+    connection: &mut ConnectionManager,
+    acks: &mut Acks,
     shard: usize,
     entry: &Incoming,
     deliveries: u32,
@@ -187,7 +194,8 @@ async fn handle(
                 .with_state(Delivery::new(entry.id.clone(), stream, attempt))
         });
         let outcome = match target.run(call.payload, scope.as_ref(), core.debug) {
-            Ok(run) => run.finish().await,
+            Ok(RemoteRun::Done(outcome)) => outcome,
+            Ok(RemoteRun::Running(call)) => acks.during(core, connection, call).await,
             Err(undecodable) => return dead(undecodable.to_string(), attempt),
         };
         let failure = match outcome {
@@ -370,7 +378,7 @@ async fn reclaim_shard(
         if !claimed.is_empty() {
             WorkerCounters::add(&core.counters.reclaimed, claimed.len() as u64);
             let counts = delivery_counts(connection, core, key, consumer, &claimed).await?;
-            let mut acks: Vec<Vec<String>> = vec![Vec::new(); core.layout.keys().len()];
+            let mut acks = Acks::new(core.layout.keys().len());
             for entry in claimed {
                 let deliveries = counts
                     .iter()
@@ -382,9 +390,9 @@ async fn reclaim_shard(
                 )
                 .await;
             }
-            if acks.iter().any(|ids| !ids.is_empty()) {
+            if !acks.is_empty() {
                 let mut pipe = redis::pipe();
-                add_acks(&mut pipe, core, &acks);
+                acks.add_to(&mut pipe, core);
                 pipe.query_async::<()>(connection).await?;
             }
         }
@@ -501,15 +509,79 @@ fn stream_entries(reply: Value, layout: &Layout) -> Vec<(usize, Incoming)> {
     out
 }
 
-fn add_acks(pipe: &mut redis::Pipeline, core: &Core, acks: &[Vec<String>]) {
-    for (shard, ids) in acks.iter().enumerate() {
-        if !ids.is_empty() {
-            pipe.cmd("XACK")
-                .arg(&core.layout.keys()[shard])
-                .arg(&core.config.group)
-                .arg(ids)
-                .ignore();
+/// How long finished calls wait for their acknowledgement before it is sent on its own, instead of
+/// with the next read: what a worker that dies would make another run again.
+const EARLY_ACK: Duration = Duration::from_millis(20);
+
+/// Acknowledgements not yet sent, per shard.
+struct Acks {
+    ids: Vec<Vec<String>>,
+    oldest: Option<Instant>,
+}
+
+impl Acks {
+    fn new(shards: usize) -> Self {
+        Acks {
+            ids: vec![Vec::new(); shards],
+            oldest: None,
         }
+    }
+
+    fn push(&mut self, shard: usize, id: String) {
+        self.ids[shard].push(id);
+        self.oldest.get_or_insert_with(Instant::now);
+    }
+
+    fn is_empty(&self) -> bool {
+        self.oldest.is_none()
+    }
+
+    fn clear(&mut self) {
+        self.ids.iter_mut().for_each(Vec::clear);
+        self.oldest = None;
+    }
+
+    /// Whether the oldest has waited longer than [`EARLY_ACK`].
+    fn overdue(&self) -> bool {
+        self.oldest.is_some_and(|at| at.elapsed() >= EARLY_ACK)
+    }
+
+    fn add_to(&self, pipe: &mut redis::Pipeline, core: &Core) {
+        for (shard, ids) in self.ids.iter().enumerate() {
+            if !ids.is_empty() {
+                pipe.cmd("XACK")
+                    .arg(&core.layout.keys()[shard])
+                    .arg(&core.config.group)
+                    .arg(ids)
+                    .ignore();
+            }
+        }
+    }
+
+    /// Sends them now; on failure they stay, for the next read to send.
+    async fn send(&mut self, core: &Core, connection: &mut ConnectionManager) {
+        let mut pipe = redis::pipe();
+        self.add_to(&mut pipe, core);
+        if pipe.query_async::<()>(connection).await.is_ok() {
+            self.clear();
+        }
+    }
+
+    /// Awaits a call; if it runs longer than [`EARLY_ACK`], sends the acknowledgements meanwhile.
+    async fn during<T>(
+        &mut self,
+        core: &Core,
+        connection: &mut ConnectionManager,
+        call: impl Future<Output = T>,
+    ) -> T {
+        let mut call = std::pin::pin!(call);
+        if !self.is_empty() {
+            tokio::select! {
+                output = &mut call => return output,
+                () = tokio::time::sleep(EARLY_ACK) => self.send(core, connection).await,
+            }
+        }
+        call.await
     }
 }
 

@@ -1,0 +1,8 @@
+use pyventus::prelude::*;
+
+#[event(serde)]
+struct OrderPlaced {
+    id: u64,
+}
+
+fn main() {}
