@@ -155,6 +155,24 @@ pub use pyventus_redis as redis;
 ///
 /// The hand-written equivalent is an `impl Event for UserCreated` whose `__registry` returns a `static`
 /// declared inside it; the attribute exists so that nobody writes that.
+///
+/// Options:
+/// - `serde` (feature `serde`, which `redis` includes): the event can cross processes, through a
+///   [`redis::RedisProcessor`](https://docs.rs/pyventus/latest/pyventus/redis/struct.RedisProcessor.html)
+///   to a worker. The type must also derive `serde::Serialize` and `serde::Deserialize` (a missing
+///   derive is a compile error at the type's name that says to add it); it is encoded as JSON, so a
+///   worker of another version of the program decodes it by field name. Without the feature,
+///   `#[event(serde)]` is one compile error that says which feature to turn on.
+/// - `crate = path`: where generated code finds pyventus, for a crate that reaches it through a
+///   re-export.
+///
+/// ```ignore
+/// #[event(serde)]
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct OrderPlaced {
+///     id: u64,
+/// }
+/// ```
 pub use pyventus_macros::event;
 
 /// Subscribes a function to an event, at compile time.
@@ -319,7 +337,7 @@ macro_rules! __pyventus_serde_wire {
             "`#[event(serde)]` needs the `serde` feature of pyventus: in Cargo.toml, write \
              `pyventus = { version = \"0.1\", features = [\"serde\"] }` (the `redis` feature includes it)"
         );
-        $crate::__private::None
+        ::core::option::Option::None
     }};
 }
 

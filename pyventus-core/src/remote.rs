@@ -278,3 +278,24 @@ impl fmt::Debug for RemoteScope {
             .finish()
     }
 }
+
+/// How serious a [`report`] line is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Something was lost, refused or failed.
+    Error,
+    /// Something will fail.
+    Warn,
+    /// Something recovered.
+    Info,
+}
+
+/// Reports one line the way the core reports handler faults: to `tracing` (target `pyventus`) when
+/// a subscriber is installed, else on stderr, prefixed `[pyventus]`.
+pub fn report(level: Level, message: fmt::Arguments<'_>) {
+    match level {
+        Level::Error => crate::report::report!(error {} "{}", message),
+        Level::Warn => crate::report::report!(warn {} "{}", message),
+        Level::Info => crate::report::report!(info {} "{}", message),
+    }
+}

@@ -14,6 +14,7 @@ use redis::aio::ConnectionManager;
 use tokio::sync::watch;
 
 use crate::delivery::Delivery;
+use crate::housekeeping;
 use crate::layout::Layout;
 use crate::message::Incoming;
 use crate::stats::WorkerCounters;
@@ -259,8 +260,9 @@ async fn dead_letter(
     attempts: u32,
 ) {
     let source = &core.layout.keys()[shard];
-    tracing::error!(
-        "pyventus: message {} of {source} moved to {}: {reason}",
+    report!(
+        Error,
+        "message {} of {source} moved to {}: {reason}",
         entry.id,
         core.layout.dead_letters()
     );
@@ -347,8 +349,14 @@ pub(crate) async fn reclaim_loop(
             if let Err(error) = reclaim_shard(&core, &mut connection, &consumer, shard, &stop).await
             {
                 link.down(&core, &mut connection, &error, "reclaim").await;
-            } else {
-                link.up(&core);
+                continue;
+            }
+            link.up(&core);
+            if core.config.trim {
+                match housekeeping::tidy(&core, &mut connection, &core.layout.keys()[shard]).await {
+                    Ok(trimmed) => WorkerCounters::add(&core.counters.trimmed, trimmed),
+                    Err(error) => link.report(&core, &error, "trim the stream"),
+                }
             }
         }
     }
@@ -603,8 +611,9 @@ async fn retry(
             Err(error) => link.down(core, connection, &error, what).await,
         }
     }
-    tracing::error!(
-        "pyventus: gave up trying to {what} on Redis at {}; the messages concerned stay pending and \
+    report!(
+        Error,
+        "gave up trying to {what} on Redis at {}; the messages concerned stay pending and \
          are reclaimed after the visibility timeout",
         core.url
     );
@@ -630,8 +639,9 @@ impl Link {
 
     fn up(&mut self, core: &Core) {
         if let Some(since) = self.down_since.take() {
-            tracing::info!(
-                "pyventus: worker reconnected to Redis at {} after {:?}",
+            report!(
+                Info,
+                "worker reconnected to Redis at {} after {:?}",
                 core.url,
                 since.elapsed()
             );
@@ -642,8 +652,9 @@ impl Link {
     fn report(&mut self, core: &Core, error: &redis::RedisError, what: &str) {
         count(&core.counters.redis_errors);
         self.reports.report(|held_back| {
-            tracing::error!(
-                "pyventus: worker could not {what} on Redis at {}: {error}; retrying with backoff \
+            report!(
+                Error,
+                "worker could not {what} on Redis at {}: {error}; retrying with backoff \
                  ({held_back} more errors in the last second)",
                 core.url
             );

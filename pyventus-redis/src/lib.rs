@@ -60,9 +60,21 @@
 //! no handler fails, no write to Redis is retried: a retried pipeline may write some entries twice).
 //! Use [`Delivery`] to make handlers idempotent.
 
+/// Reports one line as the core reports handler faults (`tracing` when a subscriber is installed,
+/// else stderr): `report!(Error, "format", args..)`.
+macro_rules! report {
+    ($level:ident, $($message:tt)+) => {
+        pyventus_core::remote::report(
+            pyventus_core::remote::Level::$level,
+            format_args!($($message)+),
+        )
+    };
+}
+
 mod consume;
 mod delivery;
 mod error;
+mod housekeeping;
 mod layout;
 mod message;
 mod processor;

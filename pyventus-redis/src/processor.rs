@@ -20,8 +20,9 @@ pub const DEFAULT_BUFFER: usize = 100_000;
 ///
 /// Emitting never waits for the network: calls go into a bounded buffer that a background task writes
 /// to Redis in pipelined batches. [`flush`](RedisProcessor::flush) waits until everything emitted
-/// before it is in Redis. What cannot be sent is never dropped silently; it is reported three ways: a
-/// `tracing` error (at most one per second, with a count), a counter in
+/// before it is in Redis. What cannot be sent is never dropped silently; it is reported three ways: an
+/// error line (through `tracing` when the program installed a subscriber, else on stderr, as handler
+/// faults are; at most one per second, with a count), a counter in
 /// [`stats`](RedisProcessor::stats), and an error from the next `flush` (and, for a full buffer,
 /// from [`try_emit`](pyventus_core::EventEmitter::try_emit), which gives the event back). Calls are
 /// refused when:

@@ -46,6 +46,7 @@ pub(crate) struct WorkerCounters {
     pub(crate) reclaimed: AtomicU64,
     pub(crate) returned: AtomicU64,
     pub(crate) redis_errors: AtomicU64,
+    pub(crate) trimmed: AtomicU64,
 }
 
 /// What a [`Worker`](crate::Worker) has done so far: from
@@ -65,6 +66,8 @@ pub struct WorkerStats {
     pub returned: u64,
     /// Failed Redis commands (each retried after a backoff).
     pub redis_errors: u64,
+    /// Acknowledged entries trimmed from the streams (see [`Worker::trim`](crate::Worker::trim)).
+    pub trimmed: u64,
 }
 
 impl WorkerCounters {
@@ -77,6 +80,7 @@ impl WorkerCounters {
             reclaimed: get(&self.reclaimed),
             returned: get(&self.returned),
             redis_errors: get(&self.redis_errors),
+            trimmed: get(&self.trimmed),
         }
     }
 

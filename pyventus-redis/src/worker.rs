@@ -39,8 +39,8 @@ pub const DEFAULT_VISIBILITY_TIMEOUT: Duration = Duration::from_secs(30);
 ///   stream (`<name>:dead`) with its reason, and is acknowledged. A message this worker cannot run
 ///   (unknown handler, undecodable payload, unknown format version, malformed) goes there at once.
 ///   The worker goes on.
-/// - **Reconnects.** When Redis is unreachable, each loop says so (a `tracing` error, at most one per
-///   second), retries with backoff, and says when it is back.
+/// - **Reconnects.** When Redis is unreachable, each loop says so (an error line, through `tracing` or on
+///   stderr as handler faults are; at most one per second), retries with backoff, and says when it is back.
 /// - **Graceful shutdown.** [`RunningWorker::shutdown`] lets running handlers finish and gives the
 ///   messages it had read but not started back to the group at once (another worker takes them at
 ///   its next reclaim, without waiting for the visibility timeout).
@@ -52,6 +52,7 @@ pub const DEFAULT_VISIBILITY_TIMEOUT: Duration = Duration::from_secs(30);
 ///
 /// ```no_run
 /// use pyventus::prelude::*;
+/// use pyventus::State;
 /// use pyventus::redis::Worker;
 ///
 /// #[event(serde)]
@@ -100,6 +101,7 @@ pub(crate) struct Config {
     pub(crate) max_attempts: u32,
     pub(crate) backoff: Duration,
     pub(crate) max_backoff: Duration,
+    pub(crate) trim: bool,
 }
 
 impl Worker {
@@ -121,6 +123,7 @@ impl Worker {
                 max_attempts: 3,
                 backoff: Duration::from_millis(100),
                 max_backoff: Duration::from_secs(5),
+                trim: true,
             },
             scope: RemoteScope::new("pyventus::redis::Worker"),
             debug: None,
@@ -184,6 +187,15 @@ impl Worker {
     pub fn retry_backoff(mut self, first: Duration, max: Duration) -> Self {
         self.config.backoff = first;
         self.config.max_backoff = max.max(first);
+        self
+    }
+
+    /// Whether to trim entries every group has acknowledged from the streams (default `true`), and
+    /// remove consumers that left (idle 10 minutes, holding nothing). Redis keeps a stream's entries
+    /// after they are acknowledged; without trimming, a stream grows with every call ever made.
+    /// Entries some group has not read yet, or still holds, are never trimmed.
+    pub fn trim(mut self, trim: bool) -> Self {
+        self.config.trim = trim;
         self
     }
 
@@ -316,8 +328,9 @@ fn warn_missing_states(targets: &[RemoteTarget], scope: &RemoteScope) {
         let missing = target.missing_states(scope);
         if !missing.is_empty() {
             let names: Vec<&str> = missing.iter().map(|ty| ty.name()).collect();
-            tracing::warn!(
-                "pyventus: this worker lacks state that handler `{}` takes ({}): its messages will be \
+            report!(
+                Warn,
+                "this worker lacks state that handler `{}` takes ({}): its messages will be \
                  dead-lettered; give it with `Worker::new(..).with_state(value)`",
                 target.path(),
                 names.join(", ")
@@ -376,7 +389,7 @@ impl RunningWorker {
         let _ = self.stop.send(true);
         while let Some(result) = self.loops.join_next().await {
             if let Err(error) = result {
-                tracing::error!("pyventus: a worker loop ended abnormally: {error}");
+                report!(Error, "a worker loop ended abnormally: {error}");
             }
         }
         self.core.counters.snapshot()

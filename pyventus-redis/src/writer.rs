@@ -158,25 +158,29 @@ impl Buffer {
                 String::new()
             };
             match why {
-                Refused::Full(event) => tracing::error!(
-                    "pyventus: {count} handler calls of `{event}` were not sent to Redis at {}: the \
+                Refused::Full(event) => report!(
+                    Error,
+                    "{count} handler calls of `{event}` were not sent to Redis at {}: the \
                      processor's buffer is full ({} calls wait); Redis is slow or gone. Raise \
                      `RedisProcessor::builder(..).buffer(n)`, or emit with `try_emit` to get the \
                      event back{also}",
                     self.url,
                     self.capacity
                 ),
-                Refused::NotSerde(event) => tracing::error!(
-                    "pyventus: {count} handler calls of `{event}` were not sent to Redis: `{event}` \
+                Refused::NotSerde(event) => report!(
+                    Error,
+                    "{count} handler calls of `{event}` were not sent to Redis: `{event}` \
                      is not `#[event(serde)]`; write `#[event(serde)]` on it and derive \
                      `serde::Serialize, serde::Deserialize`{also}"
                 ),
-                Refused::Encode(event, error) => tracing::error!(
-                    "pyventus: {count} handler calls of `{event}` were not sent to Redis: the event \
+                Refused::Encode(event, error) => report!(
+                    Error,
+                    "{count} handler calls of `{event}` were not sent to Redis: the event \
                      could not be encoded: {error}{also}"
                 ),
-                Refused::RuntimeClosure(info) => tracing::error!(
-                    "pyventus: handler `{}` of `{}` was not sent to Redis: it is a closure \
+                Refused::RuntimeClosure(info) => report!(
+                    Error,
+                    "handler `{}` of `{}` was not sent to Redis: it is a closure \
                      subscribed at run time, which a worker in another process cannot run; make it \
                      a `#[subscribe]` function, or subscribe it on a linker whose emitter runs in \
                      this process{also}",
@@ -252,8 +256,9 @@ impl Buffer {
             .unwrap_or_else(|poisoned| poisoned.into_inner()) = error.to_string();
         self.counters.write_errors.fetch_add(1, Ordering::Relaxed);
         self.written.send_modify(|_| {});
-        tracing::error!(
-            "pyventus: could not write {batch} handler calls to Redis at {}: {error}; retrying in \
+        report!(
+            Error,
+            "could not write {batch} handler calls to Redis at {}: {error}; retrying in \
              {retry_in:?} ({} more wait in the buffer)",
             self.url,
             self.queue().calls.len()
@@ -279,8 +284,9 @@ pub(crate) async fn run(buffer: std::sync::Arc<Buffer>, mut connection: Connecti
             backoff = (backoff * 2).min(Duration::from_secs(5));
         }
         if failures > 0 {
-            tracing::info!(
-                "pyventus: Redis at {} is reachable again; wrote the {} handler calls held back",
+            report!(
+                Info,
+                "Redis at {} is reachable again; wrote the {} handler calls held back",
                 buffer.url,
                 batch.len()
             );

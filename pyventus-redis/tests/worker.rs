@@ -100,6 +100,55 @@ async fn every_call_runs_exactly_once() {
     assert_eq!(pending.0, 0);
 }
 
+fn stream_length(redis: &mut redis::Connection) -> u64 {
+    redis::cmd("XLEN").arg("pyventus:0").query(redis).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_entries_are_trimmed_and_unread_ones_kept() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let mut redis = server.connection();
+    let log = Log::default();
+    // Group `a` exists but reads nothing yet.
+    worker(&server, &log)
+        .group("a")
+        .start()
+        .await
+        .unwrap()
+        .shutdown()
+        .await;
+    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
+    let emitter = EventEmitter::new(processor.clone());
+    for n in 0..1_000 {
+        emitter.emit(Counted { n });
+    }
+    processor.flush().await.unwrap();
+
+    let b = worker(&server, &log).group("b").start().await.unwrap();
+    assert!(eventually(Duration::from_secs(20), || log.len() == 1_000));
+    // Several reclaim passes (every 250 ms here), each of which may trim.
+    tokio::time::sleep(Duration::from_millis(1_000)).await;
+    assert_eq!(
+        stream_length(&mut redis),
+        1_000,
+        "group `a` has not read them: kept"
+    );
+    let b = b.shutdown().await;
+    assert_eq!(b.trimmed, 0);
+
+    let a = worker(&server, &log).group("a").start().await.unwrap();
+    assert!(eventually(Duration::from_secs(20), || log.len() == 2_000));
+    assert!(
+        eventually(Duration::from_secs(10), || stream_length(&mut redis) < 200),
+        "read and acknowledged by both groups: trimmed (to the last partial node), {} left",
+        stream_length(&mut redis)
+    );
+    let a = a.shutdown().await;
+    assert!(a.trimmed >= 800, "{a:?}");
+}
+
 #[event(serde)]
 #[derive(Serialize, Deserialize)]
 struct Flaky {
