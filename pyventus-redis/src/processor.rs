@@ -35,6 +35,14 @@ pub const DEFAULT_BUFFER: usize = 100_000;
 /// While Redis is unreachable the writer keeps the batch it holds and retries it with backoff, saying
 /// so once per attempt; calls emitted meanwhile wait in the buffer.
 ///
+/// Await [`flush`](RedisProcessor::flush) before the program exits: calls still in the buffer when
+/// the tokio runtime stops were never in Redis. Dropping the last clone of the processor lets the
+/// writer write what is left, if the runtime goes on.
+///
+/// Which handlers get a call is decided here, by the emitting process's own registry (its
+/// `#[subscribe]` handlers of the event on the emitter's linker, as for any emit); the worker must be
+/// built from the same program to have them (a message for a handler it lacks is dead-lettered).
+///
 /// # Examples
 ///
 /// ```no_run

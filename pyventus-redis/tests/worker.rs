@@ -472,3 +472,141 @@ async fn shutdown_finishes_the_running_call_and_gives_the_rest_back() {
         "each exactly once"
     );
 }
+
+#[event(serde)]
+#[derive(Serialize, Deserialize)]
+struct Placed {
+    n: u64,
+}
+
+#[event(serde)]
+#[derive(Serialize, Deserialize)]
+struct Shipped {
+    n: u64,
+}
+
+/// Emits a follow-up event through the worker's `emit_through` processor: it crosses Redis again.
+#[subscribe(Placed)]
+fn place(event: &Placed, emitter: pyventus::EmitterHandle) {
+    emitter.emit(Shipped { n: event.n });
+}
+
+#[subscribe(Shipped)]
+fn ship(event: &Shipped, State(log): State<Log>) {
+    log.push(event.n, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_emits_follow_ups_through_the_workers_processor() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
+    let emitter = EventEmitter::new(processor.clone());
+    for n in 0..50 {
+        emitter.emit(Placed { n });
+    }
+    processor.flush().await.unwrap();
+    let log = Log::default();
+    let running = worker(&server, &log)
+        .emit_through(processor.clone())
+        .start()
+        .await
+        .unwrap();
+    assert!(eventually(Duration::from_secs(20), || log.len() == 50));
+    let stats = running.shutdown().await;
+    assert_eq!(stats.succeeded, 100, "50 placed, then 50 shipped");
+    assert_eq!(log.numbers(), (0..50).collect::<Vec<_>>());
+}
+
+#[derive(Clone)]
+struct Mailer;
+
+#[event(serde)]
+#[derive(Serialize, Deserialize)]
+struct Welcome {
+    n: u64,
+}
+
+#[subscribe(Welcome)]
+fn welcome(_: &Welcome, State(_mailer): State<Mailer>) {}
+
+#[subscribe(Welcome)]
+fn welcome_logged(event: &Welcome, delivery: Delivery, State(log): State<Log>) {
+    log.push(event.n, delivery.attempt());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_whose_state_the_worker_lacks_is_dead_lettered_with_the_fix() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
+    EventEmitter::new(processor.clone()).emit(Welcome { n: 1 });
+    processor.flush().await.unwrap();
+    let log = Log::default();
+    let running = worker(&server, &log).start().await.unwrap(); // no `Mailer`
+    let mut redis = server.connection();
+    assert!(eventually(Duration::from_secs(20), || {
+        log.len() == 1 && entries(&mut redis, "pyventus:dead").len() == 1
+    }));
+    let stats = running.shutdown().await;
+    assert_eq!(
+        (stats.succeeded, stats.dead_lettered, stats.retried),
+        (1, 1, 0)
+    );
+    let dead = entries(&mut redis, "pyventus:dead");
+    assert_eq!(field(&dead[0].1, "h"), Some("worker::welcome"));
+    let reason = field(&dead[0].1, "reason").unwrap();
+    assert!(
+        reason.contains("was not called") && reason.contains("state"),
+        "{reason}"
+    );
+}
+
+#[test]
+fn delivery_outside_a_worker_rejects_the_call() {
+    // The in-process emitter calls `welcome_logged` without a `Delivery`: rejected, not called.
+    let log = Log::default();
+    EventEmitter::new(InlineProcessor)
+        .with_state(log.clone())
+        .with_state(Mailer)
+        .emit(Welcome { n: 2 });
+    assert_eq!(log.len(), 0);
+}
+
+#[event(serde)]
+#[derive(Serialize, Deserialize)]
+struct Left(u64);
+
+#[event(serde)]
+#[derive(Serialize, Deserialize)]
+struct Right(u64);
+
+/// One function subscribed to two events: a worker finds it for each.
+#[subscribe(Left, Right)]
+async fn either(event: &dyn pyventus::AnyEvent, State(log): State<Log>) {
+    let n = match (event.downcast_ref::<Left>(), event.downcast_ref::<Right>()) {
+        (Some(Left(n)), _) => *n,
+        (_, Some(Right(n))) => 100 + *n,
+        _ => unreachable!("subscribed to Left and Right only"),
+    };
+    log.push(n, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handler_of_several_events_runs_for_each() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
+    let emitter = EventEmitter::new(processor.clone());
+    emitter.emit(Left(1));
+    emitter.emit(Right(2));
+    processor.flush().await.unwrap();
+    let log = Log::default();
+    let running = worker(&server, &log).start().await.unwrap();
+    assert!(eventually(Duration::from_secs(20), || log.len() == 2));
+    running.shutdown().await;
+    assert_eq!(log.numbers(), vec![1, 102]);
+}
