@@ -15,10 +15,12 @@
 //!   next read: what one would write by hand, with no reclaim, retries or dead letters.
 //! - **emit**: the emit process alone (no workers): emits, then `flush`, against raw `XADD` pipelines.
 //!
-//! Options: `--events N` (default 100,000), `--rounds R` (default 3), `--workers 1,2,4`.
+//! Options: `--events N` (default 100,000), `--rounds R` (default 3), `--workers 1,2,4`;
+//! `--emit-only ours|raw N` runs one emit-only run and exits (what `benches/redis.sh` counts the
+//! instructions of, under callgrind: the emitting process's own work per event, writer included).
 
 #[path = "../pyventus-redis/tests/common/mod.rs"]
-#[allow(unreachable_pub, dead_code)]
+#[allow(unreachable_pub)]
 mod server;
 
 use std::hint::black_box;
@@ -88,6 +90,21 @@ fn main() {
     let Some(server) = server::RedisServer::start() else {
         return;
     };
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|arg| arg == "--emit-only") {
+        // `--emit-only ours|raw N`: one emit-only run, for callgrind (see benches/redis.sh).
+        let events: u64 = args[at + 2].parse().expect("--emit-only ours|raw N");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let url = server.url();
+        match args[at + 1].as_str() {
+            "ours" => runtime.block_on(ours_emit_only(&url, events)),
+            _ => runtime.block_on(raw_emit_only(&url, events)),
+        };
+        return;
+    }
     let options = options();
     let url = server.url();
     let runtime = tokio::runtime::Builder::new_multi_thread()

@@ -5,8 +5,9 @@
 //! registered at compile time (through the `inventory` crate) into a *linker*, a namespace of handlers:
 //! [`EventLinker`] by default, or one of your own declared with [`#[linker]`](macro@linker). How the
 //! handler calls of an emit are executed is up to the emitter's *processor*: in the caller
-//! ([`InlineProcessor`]), as tokio tasks ([`TokioProcessor`]), on a thread pool ([`ExecutorProcessor`]), or
-//! however your own [`Processor`] likes.
+//! ([`InlineProcessor`]), as tokio tasks ([`TokioProcessor`]), on a thread pool ([`ExecutorProcessor`]),
+//! in worker processes through Redis Streams (`redis::RedisProcessor`, feature `redis`), or however your
+//! own [`Processor`] likes.
 //!
 //! # Examples
 //!

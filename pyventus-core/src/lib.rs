@@ -66,6 +66,10 @@
 //!    `Task` (`task.rs`) sharing the event through one `Arc`, which the processor runs where it likes
 //!    (`processors/tokio.rs`, `processors/executor.rs`, or the user's own).
 //!
+//! A processor that sends calls to another process (`pyventus::redis`) takes the `Tasks` of an emit, sends
+//! each handler's stable id with the event encoded by its `Wire` (`wire.rs`, written by
+//! `#[event(serde)]`); the worker there finds the handler in its own build and runs it (`remote.rs`).
+//!
 //! A handler that takes extractors (`State<T>`, ...) or has callbacks has a wrapper that also takes a
 //! `CallContext` (`context.rs`): its identity and what the emitter lends, a pointer to the emitter's
 //! shared part (its states, its processor's handle) or to a constant for an emitter given no state.

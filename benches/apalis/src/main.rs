@@ -94,12 +94,16 @@ struct Args {
     workers: Vec<usize>,
     rounds: usize,
     push_chunk: usize,
+    push_first: bool,
     timeout: Duration,
+    label: String,
 }
 
 const USAGE: &str = "usage: apalis-bench --url redis://127.0.0.1:PORT [--jobs N (20000)] \
 [--workers 1,2,4] [--rounds R (1)] [--batch-size B (100)] [--push-chunk C (1000)] \
-[--wake pubsub|interval:MS (pubsub)] [--lock-tasks true|false (true)] [--timeout-s S (120)]
+[--wake interval:MS|pubsub (interval:10)] [--lock-tasks true|false (true)] \
+[--order workers-first|push-first (workers-first)] [--timeout-s S (120)] \
+[--label NAME (apalis-redis), used in the summary and RESULT lines]
 
 The Redis server at --url is FLUSHDB'ed before every measurement: use a throwaway one.";
 
@@ -110,9 +114,11 @@ fn parse_args() -> Result<Args, String> {
     let mut rounds = 1usize;
     let mut batch_size = 100usize;
     let mut push_chunk = 1000usize;
-    let mut wake = Wake::Pubsub;
+    let mut wake = Wake::Interval(10);
     let mut lock_tasks = true;
     let mut timeout_s = 120u64;
+    let mut push_first = false;
+    let mut label = "apalis-redis".to_string();
 
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -140,6 +146,14 @@ fn parse_args() -> Result<Args, String> {
             "--wake" => wake = Wake::parse(&value)?,
             "--lock-tasks" => lock_tasks = value.parse().map_err(|e| bad(&e))?,
             "--timeout-s" => timeout_s = value.parse().map_err(|e| bad(&e))?,
+            "--label" => label = value.clone(),
+            "--order" => {
+                push_first = match value.as_str() {
+                    "workers-first" => false,
+                    "push-first" => true,
+                    _ => return Err(bad(&"expected workers-first or push-first")),
+                }
+            }
             other => return Err(format!("unknown flag {other}\n{USAGE}")),
         }
     }
@@ -161,7 +175,9 @@ fn parse_args() -> Result<Args, String> {
         workers,
         rounds,
         push_chunk,
+        push_first,
         timeout: Duration::from_secs(timeout_s),
+        label,
     })
 }
 
@@ -349,28 +365,35 @@ async fn run_once(
     let cfg = s.apalis_config();
     flushdb(conn).await?;
 
-    let mut procs = Workers::spawn(s, workers, tag)?;
-
-    // Wait until every worker has registered (it then fetched an empty queue
-    // and is idle, waiting for its wake-up strategy).
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        procs.check_alive()?;
-        if int(conn, "ZCARD", &cfg.workers_set()).await? >= workers as u64 {
-            break;
-        }
-        if Instant::now() > deadline {
-            return Err("workers did not register within 30 s".into());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    // Let them finish their first (empty) fetch and park.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-
     let done_key = cfg.done_jobs_set();
-    let start = Instant::now();
-    push_jobs(s, args.jobs, args.push_chunk).await?;
-    let push_done = start.elapsed();
+    let (mut procs, start, push_done) = if args.push_first {
+        // Backlog scenario: all N jobs are queued before any worker exists;
+        // the time includes starting the worker processes.
+        let start = Instant::now();
+        push_jobs(s, args.jobs, args.push_chunk).await?;
+        let push_done = start.elapsed();
+        (Workers::spawn(s, workers, tag)?, start, push_done)
+    } else {
+        let mut procs = Workers::spawn(s, workers, tag)?;
+        // Wait until every worker has registered (it then fetched an empty
+        // queue and is idle, waiting for its wake-up strategy).
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            procs.check_alive()?;
+            if int(conn, "ZCARD", &cfg.workers_set()).await? >= workers as u64 {
+                break;
+            }
+            if Instant::now() > deadline {
+                return Err("workers did not register within 30 s".into());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        // Let them finish their first (empty) fetch and park.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let start = Instant::now();
+        push_jobs(s, args.jobs, args.push_chunk).await?;
+        (procs, start, start.elapsed())
+    };
     let deadline = start + args.timeout;
     loop {
         let done = int(conn, "SCARD", &done_key).await?;
@@ -424,14 +447,15 @@ async fn parent_main(args: Args) -> Result<(), BoxErr> {
         s.url
     );
     println!(
-        "  jobs={} workers={:?} rounds={} batch_size={} push_chunk={} wake={} lock_tasks={}",
+        "  jobs={} workers={:?} rounds={} batch_size={} push_chunk={} wake={} lock_tasks={} order={}",
         args.jobs,
         args.workers,
         args.rounds,
         s.batch_size,
         args.push_chunk,
         s.wake.to_arg(),
-        s.lock_tasks
+        s.lock_tasks,
+        if args.push_first { "push-first" } else { "workers-first" }
     );
 
     // Push rate alone (no workers running).
@@ -441,7 +465,12 @@ async fn parent_main(args: Args) -> Result<(), BoxErr> {
         let start = Instant::now();
         push_jobs(s, args.jobs, args.push_chunk).await?;
         let secs = start.elapsed().as_secs_f64();
-        let queued = int(&mut conn, "LLEN", &s.apalis_config().active_jobs_list()).await?;
+        // apalis-redis 1.0 stores every pushed job in the *scheduled* zset
+        // (run_at defaults to "now"); it is moved to the active list by the
+        // next fetch. Count both.
+        let cfg = s.apalis_config();
+        let queued = int(&mut conn, "LLEN", &cfg.active_jobs_list()).await?
+            + int(&mut conn, "ZCARD", &cfg.scheduled_jobs_set()).await?;
         if queued != args.jobs {
             return Err(format!("push check: {queued} jobs queued, expected {}", args.jobs).into());
         }
@@ -471,25 +500,24 @@ async fn parent_main(args: Args) -> Result<(), BoxErr> {
     }
     flushdb(&mut conn).await?;
 
+    let label = &args.label;
+    let rate = |secs: f64| args.jobs as f64 / secs;
     println!();
     println!(
-        "apalis-redis push: {:.0} jobs/s ({} jobs in {best_push:.3} s)",
-        args.jobs as f64 / best_push,
+        "{label} push: {:.0} jobs/s ({} jobs in {best_push:.3} s)",
+        rate(best_push),
         args.jobs
     );
     for &(w, secs) in &results {
         println!(
-            "apalis-redis W={w}: {:.0} jobs/s ({} jobs in {secs:.3} s)",
-            args.jobs as f64 / secs,
+            "{label} W={w}: {:.0} jobs/s ({} jobs in {secs:.3} s)",
+            rate(secs),
             args.jobs
         );
     }
-    println!("RESULT apalis-redis push jobs_per_s={:.0}", args.jobs as f64 / best_push);
+    println!("RESULT {label} push jobs_per_s={:.0}", rate(best_push));
     for &(w, secs) in &results {
-        println!(
-            "RESULT apalis-redis workers={w} jobs_per_s={:.0}",
-            args.jobs as f64 / secs
-        );
+        println!("RESULT {label} workers={w} jobs_per_s={:.0}", rate(secs));
     }
     Ok(())
 }
