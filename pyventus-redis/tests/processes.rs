@@ -136,11 +136,13 @@ impl Scene {
     }
 
     fn spawn_workers(&mut self, count: usize) {
-        for _ in 0..count {
+        for i in 0..count {
+            let stderr = File::create(self.dir.join(format!("worker-{i}.err"))).unwrap();
             let child = Command::new(std::env::current_exe().unwrap())
                 .env("PYVENTUS_TEST_ROLE", "worker")
                 .env("PYVENTUS_TEST_URL", self.server.url())
                 .env("PYVENTUS_TEST_DIR", &self.dir)
+                .stderr(stderr)
                 .spawn()
                 .unwrap();
             self.workers.push(child);
@@ -375,6 +377,13 @@ fn recovers_when_redis_restarts() {
     assert_eq!(stats.written, total, "{stats:?}");
     scene.wait_all_done(total, Duration::from_secs(60));
     scene.stop_workers();
+    // The worker said that Redis went away and that it came back (on stderr: it set up no `tracing`).
+    let said = fs::read_to_string(scene.dir.join("worker-0.err")).unwrap();
+    assert!(
+        said.contains("[pyventus] error: worker could not"),
+        "{said}"
+    );
+    assert!(said.contains("worker reconnected to Redis"), "{said}");
     println!(
         "restart: {total} jobs all done after a Redis restart ({} write errors retried by the processor)",
         stats.write_errors

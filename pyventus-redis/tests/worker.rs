@@ -62,6 +62,20 @@ fn worker(server: &RedisServer, log: &Log) -> Worker {
         .retry_backoff(Duration::from_millis(10), Duration::from_millis(50))
 }
 
+/// Emits `events` through a new `RedisProcessor` and waits until they are in Redis.
+async fn emit_all<E: Event>(
+    server: &RedisServer,
+    events: impl IntoIterator<Item = E>,
+) -> RedisProcessor {
+    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
+    let emitter = EventEmitter::new(processor.clone());
+    for event in events {
+        emitter.emit(event);
+    }
+    processor.flush().await.unwrap();
+    processor
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_call_runs_exactly_once() {
     let Some(server) = RedisServer::start() else {
@@ -119,12 +133,7 @@ async fn acknowledged_entries_are_trimmed_and_unread_ones_kept() {
         .unwrap()
         .shutdown()
         .await;
-    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
-    let emitter = EventEmitter::new(processor.clone());
-    for n in 0..1_000 {
-        emitter.emit(Counted { n });
-    }
-    processor.flush().await.unwrap();
+    emit_all(&server, (0..1_000).map(|n| Counted { n })).await;
 
     let b = worker(&server, &log).group("b").start().await.unwrap();
     assert!(eventually(Duration::from_secs(20), || log.len() == 1_000));
@@ -446,12 +455,7 @@ async fn shutdown_finishes_the_running_call_and_gives_the_rest_back() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
-    let emitter = EventEmitter::new(processor.clone());
-    for n in 0..20 {
-        emitter.emit(Slow { n });
-    }
-    processor.flush().await.unwrap();
+    emit_all(&server, (0..20).map(|n| Slow { n })).await;
     let log = Log::default();
     let first = worker(&server, &log).start().await.unwrap();
     assert!(eventually(Duration::from_secs(10), || log.len() >= 1));
@@ -501,12 +505,7 @@ async fn a_handler_emits_follow_ups_through_the_workers_processor() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
-    let emitter = EventEmitter::new(processor.clone());
-    for n in 0..50 {
-        emitter.emit(Placed { n });
-    }
-    processor.flush().await.unwrap();
+    let processor = emit_all(&server, (0..50).map(|n| Placed { n })).await;
     let log = Log::default();
     let running = worker(&server, &log)
         .emit_through(processor.clone())
@@ -541,9 +540,7 @@ async fn a_handler_whose_state_the_worker_lacks_is_dead_lettered_with_the_fix() 
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
-    EventEmitter::new(processor.clone()).emit(Welcome { n: 1 });
-    processor.flush().await.unwrap();
+    emit_all(&server, [Welcome { n: 1 }]).await;
     let log = Log::default();
     let running = worker(&server, &log).start().await.unwrap(); // no `Mailer`
     let mut redis = server.connection();
@@ -599,14 +596,80 @@ async fn a_handler_of_several_events_runs_for_each() {
     let Some(server) = RedisServer::start() else {
         return;
     };
-    let processor = RedisProcessor::connect(&server.url()).await.unwrap();
-    let emitter = EventEmitter::new(processor.clone());
-    emitter.emit(Left(1));
-    emitter.emit(Right(2));
-    processor.flush().await.unwrap();
+    emit_all(&server, [Left(1)]).await;
+    emit_all(&server, [Right(2)]).await;
     let log = Log::default();
     let running = worker(&server, &log).start().await.unwrap();
     assert!(eventually(Duration::from_secs(20), || log.len() == 2));
     running.shutdown().await;
     assert_eq!(log.numbers(), vec![1, 102]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calls_spread_over_shards_and_a_worker_reads_them_all() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let processor = RedisProcessor::builder(&server.url())
+        .shards(3)
+        .connect()
+        .await
+        .unwrap();
+    let emitter = EventEmitter::new(processor.clone());
+    for n in 0..300 {
+        emitter.emit(Counted { n });
+    }
+    processor.flush().await.unwrap();
+    let mut redis = server.connection();
+    for shard in 0..3 {
+        let key = format!("pyventus:{shard}");
+        let length: u64 = redis::cmd("XLEN").arg(&key).query(&mut redis).unwrap();
+        assert_eq!(length, 100, "{key}: each emit to the next shard in turn");
+    }
+    let log = Log::default();
+    let running = worker(&server, &log).shards(3).start().await.unwrap();
+    assert!(eventually(Duration::from_secs(20), || log.len() == 300));
+    running.shutdown().await;
+    assert_eq!(log.numbers(), (0..300).collect::<Vec<_>>());
+}
+
+/// Not `#[event(serde)]`: it cannot cross processes.
+#[event]
+struct LocalOnly;
+
+#[subscribe(LocalOnly)]
+fn local_only() {}
+
+#[event(serde)]
+#[derive(Serialize, Deserialize)]
+struct Relay;
+
+/// Runs in the worker, and emits an event that cannot be sent through the worker's processor (the
+/// type-erased path, where no compile error can catch it).
+#[subscribe(Relay)]
+fn relay(emitter: pyventus::EmitterHandle) {
+    emitter.emit(LocalOnly);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_that_is_not_serde_is_refused_and_reported_at_run_time() {
+    let Some(server) = RedisServer::start() else {
+        return;
+    };
+    let processor = emit_all(&server, [Relay]).await;
+    let log = Log::default();
+    let running = worker(&server, &log)
+        .emit_through(processor.clone())
+        .start()
+        .await
+        .unwrap();
+    assert!(eventually(Duration::from_secs(20), || {
+        processor.stats().refused == 1
+    }));
+    running.shutdown().await;
+    assert_eq!(
+        processor.flush().await,
+        Err(FlushError::Refused { count: 1 })
+    );
+    assert_eq!(processor.stats().written, 1, "only the relay itself");
 }
