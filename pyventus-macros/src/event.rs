@@ -17,6 +17,17 @@
 //!     }
 //! };
 //! ```
+//!
+//! `#[event(serde)]` adds, inside the `impl`, the event's encoder and decoder (a `macro_rules!` of the
+//! facade, so that the `serde` feature decides: with it, `serde_json` through `Serialize` and
+//! `DeserializeOwned` bounds reported on the type; without it, one error naming the feature), and,
+//! beside it, the `inventory` entry a worker finds the event's handlers by:
+//!
+//! ```text
+//!         const __WIRE: Option<Wire<Self>> = ::pyventus::__private::serde_wire!(OrderPlaced);
+//!     }
+//!     ::pyventus::__private::submit! { ::pyventus::__private::WireEvent::new::<OrderPlaced>() }
+//! ```
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 use quote::quote_spanned;

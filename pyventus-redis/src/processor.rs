@@ -10,7 +10,7 @@ use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use crate::layout::Layout;
 use crate::message::Outgoing;
 use crate::stats::ProcessorStats;
-use crate::writer::{self, Accepted, Buffer, Refused};
+use crate::writer::{self, Buffer, Refused};
 
 /// The number of handler calls an emitter may have waiting to be written, by default.
 pub const DEFAULT_BUFFER: usize = 100_000;
@@ -259,12 +259,11 @@ impl RedisProcessor {
                 return Ok(());
             }
         };
-        let calls = self.calls(emission.into_tasks(), &payload);
-        match self.buffer().push(calls) {
-            Accepted::Yes => Ok(()),
-            // Another emitter filled the room between the check and the push: reported there.
-            Accepted::No => Ok(()),
-        }
+        // Another emitter may fill the room between the check and the push: then `push` reports the
+        // refusal (the event is in the tasks by now, so it cannot be given back).
+        self.buffer()
+            .push(self.calls(emission.into_tasks(), &payload));
+        Ok(())
     }
 }
 
@@ -284,10 +283,8 @@ impl Processor for RedisProcessor {
             Ok(payload) => payload,
             Err(refused) => return self.buffer().refuse(refused, 1),
         };
-        let calls = self.calls(std::iter::once(task), &payload);
-        if !calls.is_empty() {
-            let _ = self.buffer().push(calls);
-        }
+        self.buffer()
+            .push(self.calls(std::iter::once(task), &payload));
     }
 
     fn dispatch<E: Event>(&self, emission: Emission<E>) {

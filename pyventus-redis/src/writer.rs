@@ -29,13 +29,6 @@ pub(crate) enum Refused {
     RuntimeClosure(HandlerInfo),
 }
 
-/// Whether a push was taken.
-#[must_use]
-pub(crate) enum Accepted {
-    Yes,
-    No,
-}
-
 struct Queue {
     calls: Vec<Outgoing>,
     /// Calls accepted so far (written, being written or waiting).
@@ -125,14 +118,16 @@ impl Buffer {
     }
 
     /// Adds the calls of one emit, all or none (none is reported).
-    pub(crate) fn push(&self, calls: Vec<Outgoing>) -> Accepted {
+    pub(crate) fn push(&self, calls: Vec<Outgoing>) {
         let count = calls.len();
+        if count == 0 {
+            return;
+        }
         let mut queue = self.queue();
         if queue.calls.len() + count > self.capacity {
             drop(queue);
-            let event = calls.first().map_or("?", |call| call.event);
-            self.refuse(Refused::Full(event), count);
-            return Accepted::No;
+            self.refuse(Refused::Full(calls[0].event), count);
+            return;
         }
         let was_empty = queue.calls.is_empty();
         queue.calls.extend(calls);
@@ -141,7 +136,6 @@ impl Buffer {
         if was_empty {
             self.wake.notify_one();
         }
-        Accepted::Yes
     }
 
     /// Counts and reports `count` refused calls.
