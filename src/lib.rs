@@ -100,6 +100,7 @@
 //! |---|---|---|
 //! | `tokio` | yes | [`TokioProcessor`]; async handlers driven by tokio (so they may await tokio timers and IO) |
 
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use pyventus_core::{

@@ -76,6 +76,7 @@
 //! The emitter passes that pointer down with the emission; the inline processor borrows it, any other
 //! gets an owned share in each task of such a handler only. Handlers without extractors never read it.
 
+#![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 // Vocabulary.

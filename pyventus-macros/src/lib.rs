@@ -16,6 +16,8 @@
 //! Generated code names only `::pyventus::__private::…` (or `path::__private::…` with the
 //! `crate = path` option).
 
+#![forbid(unsafe_code)]
+
 mod errors;
 mod event;
 mod expand;

@@ -60,6 +60,8 @@
 //! no handler fails, no write to Redis is retried: a retried pipeline may write some entries twice).
 //! Use [`Delivery`] to make handlers idempotent.
 
+#![forbid(unsafe_code)]
+
 /// Reports one line as the core reports handler faults (`tracing` when a subscriber is installed,
 /// else stderr): `report!(Error, "format", args..)`.
 macro_rules! report {
