@@ -45,7 +45,7 @@ fn dropped() {
 #[subscribe(Job, linker = Awaited)]
 async fn awaited(emitter: EmitterHandle) {
     let n = AWAITED.fetch_add(1, Ordering::Relaxed);
-    if n % 10 == 0 {
+    if n.is_multiple_of(10) {
         tokio::task::yield_now().await;
         emitter.emit(FollowUp);
     }
