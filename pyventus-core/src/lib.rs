@@ -16,6 +16,7 @@
 //! | | `debug` | the global debug switch |
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
 //! | | `panics` | the one place panics inside handlers are caught; panic messages; the opt-in quiet panic hook |
+//! | | `sync` | the atomics and locks of the model-checked protocols: `std`'s, or `loom`'s under `--cfg pyventus_loom` |
 //! | | `wire` | how an `#[event(serde)]` type is encoded for another process (the two functions the macro writes) |
 //! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
 //! | | `lend` | what an emitter lends its calls: its states, its shared part (states, processor handle, linker), one pointer at a time |
@@ -23,7 +24,7 @@
 //! | | `report` | where faults and debug lines go |
 //! | | `callbacks` | from a handler's return value to `on_success` / `on_failure` or a report |
 //! | storage | `runtime_list` | closures subscribed at run time, in a copy-on-write list |
-//! | | `event` ⇄ `registry` | `Event`, `AnyEvent`; per event, a table of *slots* (one per linker), each holding the compile-time handlers (`registry/compiled`), runtime handlers and a version word (`registry/slot`); per linker, its all-events subscribers (`registry/all_events`); per thread, a copy of each runtime list it emits to (`registry/thread_cache`) |
+//! | | `event` ⇄ `registry` | `Event`, `AnyEvent`; per event, a table of *slots* (one per linker), each holding the compile-time handlers (`registry/compiled`), runtime handlers and a version word (`registry/slot`, the word's protocol in `registry/version`); per linker, its all-events subscribers (`registry/all_events`); per thread, a copy of each runtime list it emits to (`registry/thread_cache`) |
 //! | calling | `invoke` | calling one handler of any kind: catch its panic, report its fault, time it |
 //! | linkers | `subscription` | runtime subscriptions and their handles |
 //! | | `query` | who is subscribed to what; removal |
@@ -36,8 +37,9 @@
 //! | | `processors` | `InlineProcessor`, `TokioProcessor`, `ExecutorProcessor` |
 //! | | `remote` | for a worker in another process: the handlers of `#[event(serde)]` events, found by their stable id, run from an encoded payload |
 //!
-//! Each protocol lives in one file: the version word that makes an emit's snapshot consistent is private
-//! to `registry/slot.rs` (every change goes through `Slot::write`), the copy-on-write list to
+//! Each protocol lives in one file: the version word that makes an emit's snapshot consistent is
+//! `registry/version.rs` (model-checked with `loom` there), used only by `registry/slot.rs` (every change
+//! goes through `Slot::write`), the copy-on-write list to
 //! `runtime_list.rs`, each thread's copies of those lists (valid while the version word is unchanged) to
 //! `registry/thread_cache.rs`, the in-flight count of the tokio processor to `processors/tokio.rs`, the queue and
 //! its drain to `processors/executor.rs`.
@@ -84,6 +86,7 @@ mod blocking;
 mod debug;
 mod handler;
 mod panics;
+mod sync;
 mod wire;
 // Identity.
 mod callbacks;

@@ -23,6 +23,7 @@ mod all_events;
 mod compiled;
 mod slot;
 mod thread_cache;
+mod version;
 
 use self::all_events::every_linker;
 pub(crate) use self::all_events::{ALL_EVENTS, AllEvents, all_events};

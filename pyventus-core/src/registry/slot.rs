@@ -14,11 +14,9 @@
 
 use std::any::TypeId;
 use std::fmt;
-use std::hint;
 use std::ops::Deref;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering, fence};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::callbacks;
 use crate::context::CallContext;
@@ -29,12 +27,12 @@ use crate::meta::{self, HandlerInfo, LinkerMeta};
 use crate::panics;
 use crate::registry::compiled::SyncWithFn;
 use crate::registry::thread_cache::{self, Versioned};
+use crate::registry::version::{VersionWord, WRITING};
 use crate::registry::{AllEvents, Handler, HandlerFn, Registration, SyncFn, count_on};
 use crate::report::{self, report};
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
 
-/// Set while a change is being made.
-const WRITING: u64 = 1;
+// The version word's flags (`WRITING` and the version step are `version.rs`'s).
 /// Set when the inline fast path applies.
 const PLAIN: u64 = 2;
 /// Set when every compile-time handler is enabled (the usual case: an emit then copies no flags).
@@ -42,9 +40,6 @@ const ALL_ENABLED: u64 = 4;
 /// Set when the inline fast path applies with runtime subscribers too: as `PLAIN`, but with runtime
 /// subscribers, every one of them a plain closure (sync, returns `()`, no callback) and not `once`.
 const PLAIN_RUNTIME: u64 = 8;
-/// One version step, above the flags.
-const VERSION: u64 = 16;
-const FLAGS: u64 = WRITING | PLAIN | ALL_ENABLED | PLAIN_RUNTIME;
 
 /// Which inline fast path an emit may take (see [`Slot::fast_path`]).
 pub(crate) enum FastPath {
@@ -136,10 +131,9 @@ pub(crate) struct Slot<E: Event> {
     flags: HandlerFlags,
     /// The same handlers as bare function pointers, for the inline fast path.
     fast_calls: FastCalls<E>,
-    /// Version, `WRITING`, `PLAIN` and `ALL_ENABLED` (see the module docs).
-    state: AtomicU64,
-    /// Serializes changes.
-    writer: Mutex<()>,
+    /// Version, `WRITING`, `PLAIN`, `ALL_ENABLED` and `PLAIN_RUNTIME` (see the module docs), and the
+    /// lock that serializes changes.
+    version: VersionWord,
     /// Whether a debug-mode emit already listed the handlers found.
     listed: AtomicBool,
     runtime: RuntimeList<RuntimeHandler<E>>,
@@ -230,8 +224,7 @@ impl<E: Event> Slot<E> {
             flags: HandlerFlags::new(compiled.len(), onces),
             compiled,
             fast_calls,
-            state: AtomicU64::new(0),
-            writer: Mutex::new(()),
+            version: VersionWord::new(),
             listed: AtomicBool::new(false),
             runtime: RuntimeList::new(),
             all,
@@ -257,11 +250,7 @@ impl<E: Event> Slot<E> {
     /// at all. `change` must not run user code (it runs while emits of this slot wait for it).
     #[inline]
     fn write<R>(&self, change: impl FnOnce() -> R) -> R {
-        let (writer, before) = begin_write(&self.state, &self.writer);
-        let result = change();
-        end_write(&self.state, before, self.flags_now());
-        drop(writer);
-        result
+        self.version.write(change, || self.flags_now())
     }
 
     /// The flags of the version word, for the slot as it is now (see the constants above).
@@ -290,7 +279,7 @@ impl<E: Event> Slot<E> {
     /// the linker, with the version unchanged in between (so that both hold at one moment).
     #[inline]
     pub(crate) fn fast_path(&self) -> FastPath {
-        let state = self.state.load(Ordering::Acquire);
+        let state = self.version.load();
         // `PLAIN` and `PLAIN_RUNTIME` are never set together; either one with `WRITING` means neither.
         let path = if state & (WRITING | PLAIN) == PLAIN {
             FastPath::Compiled
@@ -299,7 +288,7 @@ impl<E: Event> Slot<E> {
         } else {
             return FastPath::None;
         };
-        if !self.all.is_empty() || self.state.load(Ordering::Acquire) != state {
+        if !self.all.is_empty() || self.version.load() != state {
             return FastPath::None;
         }
         path
@@ -359,43 +348,21 @@ impl<E: Event> Slot<E> {
         version: u64,
         list: &'c Snapshot<E>,
     ) -> Option<SlotSnapshot<'c, E>> {
-        if self.state.load(Ordering::Acquire) != version {
-            return None;
-        }
-        let snapshot = SlotSnapshot {
+        self.version.read_at(version, || SlotSnapshot {
             enabled: self.enabled_at(version),
             runtime: Some(RuntimeView::Cached(list)),
             all: self.all.snapshot(),
-        };
-        fence(Ordering::Acquire);
-        (self.state.load(Ordering::Relaxed) == version).then_some(snapshot)
+        })
     }
 
     /// The subscribers now, and the version word they were taken at.
     #[inline]
     fn snapshot_at(&self) -> (u64, SlotSnapshot<'static, E>) {
-        let mut spins = 0u32;
-        loop {
-            let before = self.state.load(Ordering::Acquire);
-            if before & WRITING == 0 {
-                let snapshot = SlotSnapshot {
-                    enabled: self.enabled_at(before),
-                    runtime: self.runtime.snapshot().map(RuntimeView::Owned),
-                    all: self.all.snapshot(),
-                };
-                fence(Ordering::Acquire);
-                if self.state.load(Ordering::Relaxed) == before {
-                    return (before, snapshot);
-                }
-            }
-            // A change is being made; it runs no user code, so it ends soon.
-            spins += 1;
-            if spins < 64 {
-                hint::spin_loop();
-            } else {
-                thread::yield_now();
-            }
-        }
+        self.version.read(|before| SlotSnapshot {
+            enabled: self.enabled_at(before),
+            runtime: self.runtime.snapshot().map(RuntimeView::Owned),
+            all: self.all.snapshot(),
+        })
     }
 
     /// The enabled compile-time handlers, read under version word `state`.
@@ -562,7 +529,7 @@ impl<E: Event> Slot<E> {
 
 impl<E: Event> Versioned for Slot<E> {
     fn version(&self) -> u64 {
-        self.state.load(Ordering::Acquire)
+        self.version.load()
     }
 }
 
@@ -865,22 +832,6 @@ fn all_plain_closures<E: ?Sized>(list: &[Arc<RuntimeHandler<E>>]) -> bool {
         }
     }
     true
-}
-
-/// Starts a change of a slot (see `Slot::write`): takes the writer lock and sets `WRITING`. Returns
-/// the lock and the word before.
-fn begin_write<'w>(state: &AtomicU64, writer: &'w Mutex<()>) -> (MutexGuard<'w, ()>, u64) {
-    let writer = writer.lock().unwrap_or_else(PoisonError::into_inner);
-    let before = state.load(Ordering::Relaxed);
-    state.store(before | WRITING, Ordering::Relaxed);
-    fence(Ordering::Release);
-    (writer, before)
-}
-
-/// Ends a change begun at word `before`: the next version, with `flags`.
-fn end_write(state: &AtomicU64, before: u64, flags: u64) {
-    let version = (before & !FLAGS).wrapping_add(VERSION);
-    state.store(version | flags, Ordering::Release);
 }
 
 /// Calls each of `calls` with `invoke` under one `catch_unwind`; after a panic, `report`s it with the

@@ -1,0 +1,24 @@
+//! The synchronization primitives the model-checked protocols use: `std`'s, or `loom`'s when built
+//! with `--cfg pyventus_loom` (see `registry/version.rs` for the models and the command that runs them).
+//!
+//! Only code constructed at run time goes through here: `loom`'s types have no `const` constructors,
+//! so statics keep `std`'s. The cfg is `pyventus_loom`, not `loom`: tokio reads `cfg(loom)` too and
+//! changes its own API under it, which would break the build of this crate's tokio code.
+
+#[cfg(not(pyventus_loom))]
+pub(crate) use std::hint::spin_loop;
+#[cfg(not(pyventus_loom))]
+pub(crate) use std::sync::atomic::{AtomicU64, Ordering, fence};
+#[cfg(not(pyventus_loom))]
+pub(crate) use std::sync::{Mutex, MutexGuard};
+#[cfg(not(pyventus_loom))]
+pub(crate) use std::thread::yield_now;
+
+#[cfg(pyventus_loom)]
+pub(crate) use loom::hint::spin_loop;
+#[cfg(pyventus_loom)]
+pub(crate) use loom::sync::atomic::{AtomicU64, Ordering, fence};
+#[cfg(pyventus_loom)]
+pub(crate) use loom::sync::{Mutex, MutexGuard};
+#[cfg(pyventus_loom)]
+pub(crate) use loom::thread::yield_now;
