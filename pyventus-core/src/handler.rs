@@ -2,11 +2,11 @@
 //!
 //! Every other layer speaks these words; this module depends on nothing else in the crate.
 
+use crate::sync::{AtomicBool, Ordering};
 use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 /// A boxed, sendable future: what async handlers return once type-erased.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -137,8 +137,15 @@ pub struct OnceFlag(AtomicBool);
 
 impl OnceFlag {
     /// A flag not taken yet.
+    #[cfg(not(pyventus_loom))]
     #[allow(clippy::new_without_default)]
     pub const fn new() -> Self {
+        OnceFlag(AtomicBool::new(false))
+    }
+
+    /// A flag not taken yet (`loom`'s atomics have no `const` constructor).
+    #[cfg(pyventus_loom)]
+    pub fn new() -> Self {
         OnceFlag(AtomicBool::new(false))
     }
 
@@ -150,5 +157,41 @@ impl OnceFlag {
 
     pub(crate) fn is_taken(&self) -> bool {
         self.0.load(Ordering::Acquire)
+    }
+}
+
+#[cfg(all(test, pyventus_loom))]
+mod loom_models {
+    use loom::sync::Arc;
+    use loom::sync::atomic::AtomicUsize;
+    use loom::thread;
+
+    use super::OnceFlag;
+    use crate::sync::Ordering;
+
+    #[test]
+    fn loom_a_once_flag_is_taken_by_exactly_one_of_three_threads() {
+        crate::loom_model::model(|| {
+            let flag = Arc::new(OnceFlag::new());
+            let takers = Arc::new(AtomicUsize::new(0));
+            let threads: Vec<_> = (0..2)
+                .map(|_| {
+                    let (flag, takers) = (Arc::clone(&flag), Arc::clone(&takers));
+                    thread::spawn(move || {
+                        if flag.take() {
+                            takers.fetch_add(1, Ordering::Relaxed);
+                        }
+                    })
+                })
+                .collect();
+            if flag.take() {
+                takers.fetch_add(1, Ordering::Relaxed);
+            }
+            for thread in threads {
+                thread.join().unwrap();
+            }
+            assert_eq!(takers.load(Ordering::Relaxed), 1);
+            assert!(flag.is_taken());
+        });
     }
 }

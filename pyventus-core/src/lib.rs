@@ -12,11 +12,12 @@
 //!
 //! | layer | module | what it holds |
 //! |---|---|---|
-//! | vocabulary | `handler` | what a handler may return (`HandlerReturn`), how a call ended (`Outcome`), why it failed (`Failure`), `OnceFlag`, `BoxFuture` |
+//! | vocabulary | `loom_model` | the runner of the `loom` models (a test module, built under `--cfg pyventus_loom` only) |
+//! | | `sync` | the atomics and locks of the model-checked protocols: `std`'s, or `loom`'s under `--cfg pyventus_loom` |
+//! | | `handler` | what a handler may return (`HandlerReturn`), how a call ended (`Outcome`), why it failed (`Failure`), `OnceFlag`, `BoxFuture` |
 //! | | `debug` | the global debug switch |
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
 //! | | `panics` | the one place panics inside handlers are caught; panic messages; the opt-in quiet panic hook |
-//! | | `sync` | the atomics and locks of the model-checked protocols: `std`'s, or `loom`'s under `--cfg pyventus_loom` |
 //! | | `wire` | how an `#[event(serde)]` type is encoded for another process (the two functions the macro writes) |
 //! | identity | `meta` | `HandlerInfo` (which handler), `LinkerMeta` (which linker, its options and index), linker registration |
 //! | | `lend` | what an emitter lends its calls: its states, its shared part (states, processor handle, linker), one pointer at a time |
@@ -85,6 +86,8 @@
 mod blocking;
 mod debug;
 mod handler;
+#[cfg(all(test, pyventus_loom))]
+mod loom_model;
 mod panics;
 mod sync;
 mod wire;

@@ -8,8 +8,9 @@
 //! (`registry/thread_cache.rs`), so the lock and the clone are paid once per change, not per emit.
 
 use std::mem;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, PoisonError};
+
+use crate::sync::{AtomicUsize, Ordering, RwLock};
 
 use crate::handler::{BoxFuture, OnceFlag, Outcome};
 use crate::meta::HandlerInfo;
@@ -88,7 +89,7 @@ pub(crate) struct RuntimeList<T> {
 type Handlers<E> = RuntimeList<RuntimeHandler<E>>;
 
 impl<E: ?Sized> Handlers<E> {
-    pub(crate) const fn new() -> Self {
+    pub(crate) fn new() -> Self {
         RuntimeList {
             len: AtomicUsize::new(0),
             items: RwLock::new(None),
@@ -186,5 +187,89 @@ impl<E: ?Sized> Unsubscribe for Handlers<E> {
 
     fn contains(&self, id: u64) -> bool {
         RuntimeList::contains(self, id)
+    }
+}
+
+#[cfg(all(test, pyventus_loom))]
+mod loom_models {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering as StdOrdering};
+
+    use loom::thread;
+
+    use super::{RuntimeFn, RuntimeHandler, RuntimeList, Unsubscribe};
+    use crate::meta::{HandlerInfo, LinkerMeta};
+
+    static LINKER: LinkerMeta = LinkerMeta::new("loom");
+
+    fn linker() -> &'static LinkerMeta {
+        &LINKER
+    }
+
+    /// Counts the handlers dropped: each closure owns one of these.
+    struct Dropped(Arc<AtomicUsize>);
+
+    impl Drop for Dropped {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, StdOrdering::Relaxed);
+        }
+    }
+
+    fn handler(id: u64, dropped: &Arc<AtomicUsize>) -> Arc<RuntimeHandler<u32>> {
+        let owned = Dropped(Arc::clone(dropped));
+        Arc::new(RuntimeHandler {
+            id,
+            info: HandlerInfo::new("loom::handler", "u32", "u32", linker),
+            once: None,
+            call: RuntimeFn::Plain(Box::new(move |_: &u32| {
+                let _ = &owned;
+            })),
+        })
+    }
+
+    fn ids(list: &RuntimeList<RuntimeHandler<u32>>) -> Vec<u64> {
+        list.snapshot()
+            .map(|items| items.iter().map(|item| item.id).collect())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn loom_a_snapshot_is_a_list_that_existed_and_nothing_leaks() {
+        crate::loom_model::model(|| {
+            let dropped = Arc::new(AtomicUsize::new(0));
+            let list = loom::sync::Arc::new(RuntimeList::new());
+            let adder = {
+                let (list, dropped) = (loom::sync::Arc::clone(&list), Arc::clone(&dropped));
+                thread::spawn(move || {
+                    list.push(handler(1, &dropped), None, 0).unwrap();
+                    list.push(handler(2, &dropped), None, 0).unwrap();
+                })
+            };
+            let remover = {
+                let list = loom::sync::Arc::clone(&list);
+                // Dropped outside the lock, as `Unsubscribe::remove` does.
+                thread::spawn(move || Unsubscribe::remove(&*list, 1))
+            };
+            let seen = ids(&list);
+            let existed: [&[u64]; 4] = [&[], &[1], &[1, 2], &[2]];
+            assert!(
+                existed.contains(&seen.as_slice()),
+                "a list that never existed: {seen:?}"
+            );
+            adder.join().unwrap();
+            let removed = remover.join().unwrap();
+            // The removal came after the first push (and took 1) or before it (and did nothing).
+            let end = ids(&list);
+            let expected: &[u64] = if removed { &[2] } else { &[1, 2] };
+            assert_eq!(end, expected, "removed: {removed}");
+            assert_eq!(list.len(), end.len());
+            drop(list.clear());
+            drop(list);
+            assert_eq!(
+                dropped.load(StdOrdering::Relaxed),
+                2,
+                "every handler dropped once"
+            );
+        });
     }
 }

@@ -8,17 +8,17 @@
 #[cfg(not(pyventus_loom))]
 pub(crate) use std::hint::spin_loop;
 #[cfg(not(pyventus_loom))]
-pub(crate) use std::sync::atomic::{AtomicU64, Ordering, fence};
+pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 #[cfg(not(pyventus_loom))]
-pub(crate) use std::sync::{Mutex, MutexGuard};
+pub(crate) use std::sync::{Mutex, MutexGuard, RwLock};
 #[cfg(not(pyventus_loom))]
 pub(crate) use std::thread::yield_now;
 
 #[cfg(pyventus_loom)]
 pub(crate) use loom::hint::spin_loop;
 #[cfg(pyventus_loom)]
-pub(crate) use loom::sync::atomic::{AtomicU64, Ordering, fence};
+pub(crate) use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering, fence};
 #[cfg(pyventus_loom)]
-pub(crate) use loom::sync::{Mutex, MutexGuard};
+pub(crate) use loom::sync::{Mutex, MutexGuard, RwLock};
 #[cfg(pyventus_loom)]
 pub(crate) use loom::thread::yield_now;

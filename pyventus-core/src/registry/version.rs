@@ -113,28 +113,6 @@ mod loom_models {
 
     use super::*;
 
-    /// Explores every interleaving with at most `LOOM_MAX_PREEMPTIONS` (default 3) preemptions, the
-    /// bound tokio and crossbeam use: beyond it the state space explodes, and the bugs these protocols
-    /// could have show up within it.
-    /// Prints how many executions it explored.
-    fn model(test: impl Fn() + Sync + Send + 'static) {
-        let mut builder = loom::model::Builder::new();
-        if builder.preemption_bound.is_none() {
-            builder.preemption_bound = Some(3);
-        }
-        let executions = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let counted = std::sync::Arc::clone(&executions);
-        builder.check(move || {
-            counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            test();
-        });
-        let executions = executions.load(std::sync::atomic::Ordering::Relaxed);
-        eprintln!(
-            "{}: {executions} executions explored",
-            std::thread::current().name().unwrap_or("loom model")
-        );
-    }
-
     /// Two values a writer changes together, as a slot's `enabled` flags and runtime list are.
     struct Guarded {
         word: VersionWord,
@@ -171,7 +149,7 @@ mod loom_models {
 
     #[test]
     fn loom_a_reader_never_sees_a_half_made_change() {
-        model(|| {
+        crate::loom_model::model(|| {
             let shared = guarded();
             let writer = {
                 let shared = Arc::clone(&shared);
@@ -191,7 +169,7 @@ mod loom_models {
 
     #[test]
     fn loom_a_look_at_an_old_version_is_refused() {
-        model(|| {
+        crate::loom_model::model(|| {
             let shared = guarded();
             let version = shared.word.load();
             let writer = {
@@ -210,7 +188,7 @@ mod loom_models {
 
     #[test]
     fn loom_changes_from_two_writers_are_serialized() {
-        model(|| {
+        crate::loom_model::model(|| {
             let shared = guarded();
             let changes = Arc::new(AtomicUsize::new(0));
             let writers: Vec<_> = [true, false]
