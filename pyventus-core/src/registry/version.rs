@@ -163,7 +163,7 @@ mod loom_models {
             assert_eq!(version & WRITING, 0);
             writer.join().unwrap();
             // Two changes: the version moved two steps and carries the flags of the last.
-            assert_eq!(shared.word.load(), 2 * VERSION | 2);
+            assert_eq!(shared.word.load(), (2 * VERSION) | 2);
         });
     }
 
