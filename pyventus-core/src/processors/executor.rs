@@ -10,12 +10,13 @@
 //! gate: a submitter counts itself in before it reads `open` and out after its send, and shutdown clears
 //! `open`, waits until no submitter is in, and only then queues one stop message per worker. A call is
 //! therefore either queued before the stop messages (and run by a worker) or sees the pool closed (and
-//! runs on its own thread).
+//! runs on its own thread). The gate (`Gate`) is model-checked with `loom` at the end of this file (see
+//! `registry/version.rs` for the command); its `SeqCst` fences are what `loom` can check, where a
+//! `SeqCst` load or read-modify-write would be treated as `AcqRel` (a false alarm it raised here).
 
 use std::cell::Cell;
 use std::fmt;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
 
@@ -25,6 +26,7 @@ use crate::dispatch::Emission;
 use crate::event::Event;
 use crate::processor::{EmitError, Processor};
 use crate::report::report;
+use crate::sync::{AtomicBool, AtomicUsize, Ordering, fence, yield_now};
 use crate::task::Task;
 
 /// Runs handler calls on a pool of threads: Pyventus's `ExecutorProcessingService`.
@@ -146,21 +148,53 @@ impl Drop for WorkerExit<'_> {
     }
 }
 
-/// A submitter counted in at the gate (see the module docs); counts itself out when dropped.
-struct Submitting<'a>(&'a Shared);
+impl Gate {
+    /// Open, nobody submitting.
+    fn new() -> Self {
+        Gate {
+            open: AtomicBool::new(true),
+            submitting: AtomicUsize::new(0),
+        }
+    }
 
-impl<'a> Submitting<'a> {
-    /// Counts in, then tells whether the pool accepts calls.
-    fn enter(shared: &'a Shared) -> (Self, bool) {
-        shared.gate.submitting.fetch_add(1, Ordering::SeqCst);
-        let open = shared.gate.open.load(Ordering::SeqCst);
-        (Submitting(shared), open)
+    /// Counts a submitter in, then tells whether calls are accepted. The submitter counts itself out
+    /// (drops the guard) after its send.
+    fn enter(&self) -> (Submitting<'_>, bool) {
+        // Dekker-style with `close`: between the count and the read, a `SeqCst` fence, so that a
+        // submitter that reads the gate open is counted when `close` reads the count. (Fences rather
+        // than `SeqCst` accesses: the same guarantee, and the form `loom` can check.)
+        self.submitting.fetch_add(1, Ordering::Relaxed);
+        fence(Ordering::SeqCst);
+        let open = self.open.load(Ordering::Relaxed);
+        (Submitting(self), open)
+    }
+
+    /// Stops accepting calls; for the call that closed it (`true`), returns once every submitter that
+    /// saw it open has finished its send, so that anything sent after this (the stop messages) comes
+    /// after every accepted call.
+    fn close(&self) -> bool {
+        if !self.open.swap(false, Ordering::Relaxed) {
+            return false;
+        }
+        fence(Ordering::SeqCst);
+        // `Acquire`, pairing with each submitter's `Release` count-out: its send happened before.
+        while self.submitting.load(Ordering::Acquire) > 0 {
+            yield_now();
+        }
+        true
+    }
+
+    fn is_open(&self) -> bool {
+        self.open.load(Ordering::Acquire)
     }
 }
 
+/// A submitter counted in at the gate (see the module docs); counts itself out when dropped.
+struct Submitting<'a>(&'a Gate);
+
 impl Drop for Submitting<'_> {
     fn drop(&mut self) {
-        self.0.gate.submitting.fetch_sub(1, Ordering::SeqCst);
+        self.0.submitting.fetch_sub(1, Ordering::Release);
     }
 }
 
@@ -178,10 +212,7 @@ impl ExecutorProcessor {
         let (sender, receiver) = crossbeam_channel::unbounded();
         let shared = Arc::new(Shared {
             receiver,
-            gate: Gate {
-                open: AtomicBool::new(true),
-                submitting: AtomicUsize::new(0),
-            },
+            gate: Gate::new(),
             alive: Mutex::new(0),
             exited: Condvar::new(),
         });
@@ -201,7 +232,7 @@ impl ExecutorProcessor {
             }
         }
         if workers.is_empty() {
-            shared.gate.open.store(false, Ordering::SeqCst);
+            shared.gate.close();
         }
         let threads = workers.len();
         ExecutorProcessor {
@@ -222,7 +253,7 @@ impl ExecutorProcessor {
     /// Whether the pool stopped accepting calls: [`shutdown`](ExecutorProcessor::shutdown) was called, or
     /// the pool could start no thread at all.
     pub fn is_shutdown(&self) -> bool {
-        !self.pool.shared.gate.open.load(Ordering::SeqCst)
+        !self.pool.shared.gate.is_open()
     }
 
     /// Stops accepting calls and waits for every queued and running call to finish.
@@ -238,11 +269,9 @@ impl ExecutorProcessor {
 impl Pool {
     fn shutdown(&self) {
         let shared = &self.shared;
-        if shared.gate.open.swap(false, Ordering::SeqCst) {
-            // Every submitter that saw the pool open finishes its sends before the stop messages.
-            while shared.gate.submitting.load(Ordering::SeqCst) > 0 {
-                thread::yield_now();
-            }
+        if shared.gate.close() {
+            // Every submitter that saw the pool open has finished its sends: the stop messages come
+            // after every accepted call.
             for _ in 0..self.threads {
                 // The receiver lives in `shared`, which this pool holds: the send cannot fail.
                 let _ = self.sender.send(Message::Stop);
@@ -290,7 +319,7 @@ impl Processor for ExecutorProcessor {
     }
 
     fn submit(&self, task: Task) {
-        let (gate, open) = Submitting::enter(&self.pool.shared);
+        let (gate, open) = self.pool.shared.gate.enter();
         let refused = if open { self.send(task) } else { Some(task) };
         drop(gate);
         if let Some(task) = refused {
@@ -326,5 +355,58 @@ impl fmt::Debug for ExecutorProcessor {
             .field("queued", &self.pool.shared.receiver.len())
             .field("shut_down", &self.is_shutdown())
             .finish()
+    }
+}
+
+#[cfg(all(test, pyventus_loom))]
+mod loom_models {
+    use loom::sync::{Arc, Mutex};
+    use loom::thread;
+
+    use super::Gate;
+
+    #[derive(Debug, PartialEq)]
+    enum Message {
+        Run(usize),
+        Stop,
+    }
+
+    #[test]
+    fn loom_every_call_accepted_before_shutdown_is_queued_before_the_stop() {
+        crate::loom_model::model(|| {
+            let gate = Arc::new(Gate::new());
+            let queue = Arc::new(Mutex::new(Vec::new()));
+            // Two submitters, as `submit` does: count in, send if open, count out.
+            let submitters: Vec<_> = (0..2)
+                .map(|n| {
+                    let (gate, queue) = (Arc::clone(&gate), Arc::clone(&queue));
+                    thread::spawn(move || {
+                        let (entered, open) = gate.enter();
+                        if open {
+                            queue.lock().unwrap().push(Message::Run(n));
+                        }
+                        drop(entered);
+                        open
+                    })
+                })
+                .collect();
+            // Shutdown, as `Pool::shutdown` does: close, then the stop message.
+            if gate.close() {
+                queue.lock().unwrap().push(Message::Stop);
+            }
+            let accepted = submitters
+                .into_iter()
+                .map(|submitter| submitter.join().unwrap())
+                .filter(|open| *open)
+                .count();
+            let queue = queue.lock().unwrap();
+            let stop = queue.iter().position(|m| *m == Message::Stop).unwrap();
+            assert_eq!(stop, queue.len() - 1, "nothing after the stop: {queue:?}");
+            assert_eq!(
+                stop, accepted,
+                "every accepted call before the stop: {queue:?}"
+            );
+            assert!(!gate.close(), "closed once");
+        });
     }
 }
