@@ -2,43 +2,13 @@
 //! each time, so that this thread's copy of the subscriber list is made and let go of) leaves the
 //! linker empty and the heap where it was, measured by a counting allocator's live bytes.
 
-// A counting `#[global_allocator]` needs `unsafe impl GlobalAlloc`; it only forwards to `System`.
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use pyventus::prelude::*;
 
-/// Counts the bytes allocated and not yet freed, over every thread.
-struct Live;
-
-static LIVE: AtomicI64 = AtomicI64::new(0);
-
-// SAFETY: every method forwards to `System` with the caller's arguments unchanged; counting is one
-// atomic add, which never allocates.
-unsafe impl GlobalAlloc for Live {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        LIVE.fetch_add(layout.size() as i64, Ordering::Relaxed);
-        // SAFETY: forwarded from our caller, who upholds `GlobalAlloc::alloc`'s contract.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        LIVE.fetch_sub(layout.size() as i64, Ordering::Relaxed);
-        // SAFETY: `ptr` was allocated by `System` through this allocator with `layout`.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        LIVE.fetch_add(new_size as i64 - layout.size() as i64, Ordering::Relaxed);
-        // SAFETY: as for `dealloc`; `new_size` comes from our caller, who upholds `realloc`'s contract.
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: Live = Live;
+#[path = "common/live_heap.rs"]
+mod live_heap;
+use live_heap::live;
 
 #[linker]
 struct Churned;
@@ -68,9 +38,9 @@ fn a_million_subscribe_unsubscribe_cycles_leave_memory_flat() {
         1_000_000
     };
     cycles(10_000, &CALLS); // warm-up: the event's table, the linker's index, this thread's cache
-    let before = LIVE.load(Ordering::Relaxed);
+    let before = live();
     cycles(total, &CALLS);
-    let after = LIVE.load(Ordering::Relaxed);
+    let after = live();
     assert_eq!(
         CALLS.load(Ordering::Relaxed),
         10_000 + total,
