@@ -22,6 +22,8 @@ use crate::report::report;
 mod all_events;
 mod compiled;
 mod slot;
+#[cfg(all(test, pyventus_loom))]
+mod slot_models;
 mod thread_cache;
 mod version;
 

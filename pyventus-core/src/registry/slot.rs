@@ -16,7 +16,6 @@ use std::any::TypeId;
 use std::fmt;
 use std::ops::Deref;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::callbacks;
 use crate::context::CallContext;
@@ -31,6 +30,7 @@ use crate::registry::version::{VersionWord, WRITING};
 use crate::registry::{AllEvents, Handler, HandlerFn, Registration, SyncFn, count_on};
 use crate::report::{self, report};
 use crate::runtime_list::{RuntimeHandler, RuntimeList, Snapshot, Unsubscribe};
+use crate::sync::{AtomicBool, Ordering};
 
 // The version word's flags (`WRITING` and the version step are `version.rs`'s).
 /// Set when the inline fast path applies.

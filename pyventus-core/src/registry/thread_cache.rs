@@ -19,10 +19,10 @@
 //! closure's captured state is dropped promptly on a thread that keeps emitting, and at the latest when
 //! the threads that emitted it end.
 
+use crate::sync::{AtomicU64, AtomicUsize, Ordering};
 use std::any::Any;
 use std::cell::RefCell;
 use std::mem;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// A source of cached values: valid while its version word is the one they were taken at.
 pub(crate) trait Versioned: Sync {
@@ -43,6 +43,7 @@ struct Cache {
     entries: Vec<Option<Entry>>,
 }
 
+#[cfg(not(pyventus_loom))]
 thread_local! {
     static CACHE: RefCell<Cache> = const {
         RefCell::new(Cache {
@@ -52,11 +53,31 @@ thread_local! {
     };
 }
 
+// Under `loom`, every model thread runs on one OS thread: its copies must be per model thread (and
+// dropped when the model thread ends), as they are per thread in a real program.
+#[cfg(pyventus_loom)]
+loom::thread_local! {
+    static CACHE: RefCell<Cache> = RefCell::new(Cache {
+        retired: 0,
+        entries: Vec::new(),
+    });
+}
+
 /// The next id for a cache source.
+#[cfg(not(pyventus_loom))]
 static NEXT_ID: AtomicUsize = AtomicUsize::new(0);
 
 /// Bumped each time a runtime handler leaves a list: threads then sweep their stale copies.
+#[cfg(not(pyventus_loom))]
 static RETIRED: AtomicU64 = AtomicU64::new(0);
+
+// Under `loom`, both are per execution: a model must run the same way each time it is replayed, and
+// a process-wide count that other models bump would change what it does.
+#[cfg(pyventus_loom)]
+loom::lazy_static! {
+    static ref NEXT_ID: AtomicUsize = AtomicUsize::new(0);
+    static ref RETIRED: AtomicU64 = AtomicU64::new(0);
+}
 
 /// An id for a new source (a slot), its index in every thread's cache.
 pub(crate) fn new_id() -> usize {
