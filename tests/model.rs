@@ -1,5 +1,6 @@
 //! Property test: random sequences of subscribe / once / unsubscribe / remove / restore / emit (from 1 to
-//! 3 threads at once) on a linker, against a plain sequential model of the documented rules.
+//! 3 threads at once) on a linker, against a plain sequential model of the documented rules, through
+//! each processor (inline; a pool of 2, shut down after each emitting step; tokio, waited for).
 //!
 //! The rules the model states (the docs of `Linker`, `Subscription` and `EventEmitter::emit`):
 //! - an emit reaches every handler subscribed when it starts: each enabled `#[subscribe]` handler and each
@@ -66,21 +67,70 @@ struct Runtime {
     expected: u64,
 }
 
-fn emit(threads: usize, times: usize) {
-    let emitter = Arc::new(EventEmitter::with_linker::<Modelled>(InlineProcessor));
+/// Which processor a case emits through.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    Inline,
+    Executor,
+    Tokio,
+}
+
+/// `times` emits from each of `threads` threads, all of their handler calls finished on return.
+fn emit(via: Via, threads: usize, times: usize, runtime: &tokio::runtime::Runtime) {
+    match via {
+        Via::Inline => {
+            emit_from(
+                EventEmitter::with_linker::<Modelled>(InlineProcessor),
+                threads,
+                times,
+            );
+        }
+        Via::Executor => {
+            let emitter = emit_from(
+                EventEmitter::with_linker::<Modelled>(ExecutorProcessor::new(2)),
+                threads,
+                times,
+            );
+            emitter.processor().shutdown();
+        }
+        Via::Tokio => {
+            let _inside = runtime.enter();
+            let emitter = emit_from(
+                EventEmitter::with_linker::<Modelled>(TokioProcessor::new()),
+                threads,
+                times,
+            );
+            runtime.block_on(emitter.processor().wait_for_tasks());
+        }
+    }
+}
+
+/// The emits themselves (inside the caller's runtime, if it entered one), the emitter given back.
+fn emit_from<P>(
+    emitter: EventEmitter<P, Modelled>,
+    threads: usize,
+    times: usize,
+) -> Arc<EventEmitter<P, Modelled>>
+where
+    P: Processor + Send + Sync + 'static,
+{
+    let emitter = Arc::new(emitter);
+    let runtime = tokio::runtime::Handle::try_current().ok();
     std::thread::scope(|scope| {
         for _ in 0..threads {
-            let emitter = Arc::clone(&emitter);
+            let (emitter, runtime) = (Arc::clone(&emitter), runtime.clone());
             scope.spawn(move || {
+                let _inside = runtime.as_ref().map(tokio::runtime::Handle::enter);
                 for _ in 0..times {
                     emitter.emit(Ping);
                 }
             });
         }
     });
+    emitter
 }
 
-fn run(ops: &[Op]) -> Result<(), TestCaseError> {
+fn run(via: Via, ops: &[Op], tokio_runtime: &tokio::runtime::Runtime) -> Result<(), TestCaseError> {
     // A clean linker: nothing runtime left from an earlier case, the compile-time handler enabled.
     Modelled::remove_all();
     Modelled::restore_all();
@@ -143,7 +193,7 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
                 compiled_enabled = true;
             }
             Op::Emit { threads, times } => {
-                emit(*threads, *times);
+                emit(via, *threads, *times, tokio_runtime);
                 let emits = (threads * times) as u64;
                 if compiled_enabled {
                     compiled_expected += emits;
@@ -195,11 +245,26 @@ fn run(ops: &[Op]) -> Result<(), TestCaseError> {
     Ok(())
 }
 
+fn via() -> impl Strategy<Value = Via> {
+    prop_oneof![Just(Via::Inline), Just(Via::Executor), Just(Via::Tokio)]
+}
+
 proptest! {
+    // 300 cases a run, a third through each processor.
     #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
 
     #[test]
-    fn a_linker_follows_the_sequential_model(ops in prop::collection::vec(op(), 1..40)) {
-        run(&ops)?;
+    fn a_linker_follows_the_sequential_model(
+        via in via(),
+        ops in prop::collection::vec(op(), 1..40),
+    ) {
+        static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+        let runtime = RUNTIME.get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .build()
+                .expect("a tokio runtime")
+        });
+        run(via, &ops, runtime)?;
     }
 }

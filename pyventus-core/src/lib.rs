@@ -13,7 +13,7 @@
 //! | layer | module | what it holds |
 //! |---|---|---|
 //! | vocabulary | `loom_model` | the runner of the `loom` models (a test module, built under `--cfg pyventus_loom` only) |
-//! | | `sync` | the atomics and locks of the model-checked protocols: `std`'s, or `loom`'s under `--cfg pyventus_loom` |
+//! | | `sync` | the atomics, locks and `Notify` of the model-checked protocols: `std`'s and tokio's, or `loom`'s under `--cfg pyventus_loom` |
 //! | | `handler` | what a handler may return (`HandlerReturn`), how a call ended (`Outcome`), why it failed (`Failure`), `OnceFlag`, `BoxFuture` |
 //! | | `debug` | the global debug switch |
 //! | | `blocking` | `block_on`, and pyventus's *background runtime* (the tokio runtime of code outside any runtime) |
@@ -39,11 +39,13 @@
 //! | | `remote` | for a worker in another process: the handlers of `#[event(serde)]` events, found by their stable id, run from an encoded payload |
 //!
 //! Each protocol lives in one file: the version word that makes an emit's snapshot consistent is
-//! `registry/version.rs` (model-checked with `loom` there), used only by `registry/slot.rs` (every change
-//! goes through `Slot::write`), the copy-on-write list to
-//! `runtime_list.rs`, each thread's copies of those lists (valid while the version word is unchanged) to
-//! `registry/thread_cache.rs`, the in-flight count of the tokio processor to `processors/tokio.rs`, the queue and
-//! its drain to `processors/executor.rs`.
+//! `registry/version.rs`, used only by `registry/slot.rs` (every change goes through `Slot::write`), the
+//! copy-on-write list to `runtime_list.rs`, each thread's copies of those lists (valid while the version
+//! word is unchanged) to `registry/thread_cache.rs`, the `once` flag to `handler.rs`, the in-flight count
+//! of the tokio processor to `processors/tokio.rs`, the queue and its drain to `processors/executor.rs`.
+//! Each is model-checked with `loom` at the end of its file, and a whole slot (version word, flags,
+//! runtime list and thread copies together, against subscribe, unsubscribe, removal and `once`) in
+//! `registry/slot_models.rs`; the command is in `registry/version.rs`.
 //!
 //! # Life of an emit
 //!

@@ -4,14 +4,19 @@
 //! in-flight counter lets [`TokioProcessor::wait_for_tasks`] wait for every call of the processor and its
 //! clones. Outside a runtime, the calls of one emit run on pyventus's background runtime and the emit
 //! waits for them (see [`block_on`](crate::block_on) for where that runtime comes from).
+//!
+//! The wait is a counter and a `Notify`: a call counts itself in before it is spawned and out when it
+//! ends (or is dropped), and the last one out wakes the waiters; a waiter registers for the wake-up
+//! *before* it reads the counter, so a call that ends in between cannot be missed. That protocol is
+//! model-checked with `loom` at the end of this file (against a stand-in for tokio's `Notify` with the
+//! same contract, `sync/notify.rs`): the wait returns only after every call counted before it, and
+//! follow-ups counted while it waits, have ended, and it never sleeps through the last one.
 
 use std::fmt;
 use std::pin::pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use tokio::runtime::Handle;
-use tokio::sync::Notify;
 use tokio::task::JoinHandle;
 
 use crate::dispatch::Emission;
@@ -20,6 +25,7 @@ use crate::invoke::HandlerRef;
 use crate::lend::Lend;
 use crate::processor::Processor;
 use crate::report::report;
+use crate::sync::{AtomicUsize, Notify, Ordering};
 use crate::task::{Alone, CallEvent, HoldsEvent, Task, run_call};
 
 /// Runs each handler call as a tokio task: Pyventus's `AsyncIOProcessingService`.
@@ -43,8 +49,7 @@ use crate::task::{Alone, CallEvent, HoldsEvent, Task, run_call};
 /// # Examples
 ///
 /// ```
-/// use std::sync::atomic::{AtomicUsize, Ordering};
-/// use pyventus::prelude::*;
+/// /// use pyventus::prelude::*;
 ///
 /// #[event]
 /// struct Uploaded(u32);
@@ -255,5 +260,78 @@ impl fmt::Debug for TokioProcessor {
             .field("in_flight", &self.in_flight())
             .field("blocking_sync_handlers", &self.blocking_sync)
             .finish()
+    }
+}
+
+#[cfg(all(test, pyventus_loom))]
+mod loom_models {
+    use loom::sync::Arc;
+    use loom::sync::atomic::AtomicUsize;
+    use loom::thread;
+
+    use super::{InFlight, TokioProcessor};
+    use crate::sync::Ordering;
+
+    /// One handler call on a model thread: its work (counted in `done`, `Relaxed`: what the wait must
+    /// make visible), then its end, as a task's `in_flight.finish()`.
+    fn run(call: InFlight, done: &AtomicUsize) {
+        done.fetch_add(1, Ordering::Relaxed);
+        call.finish();
+    }
+
+    #[test]
+    fn loom_wait_for_tasks_returns_only_after_every_call_finished() {
+        crate::loom_model::model(|| {
+            let processor = TokioProcessor::new();
+            let done = Arc::new(AtomicUsize::new(0));
+            let threads: Vec<_> = (0..2)
+                .map(|_| {
+                    let call = InFlight::enter(&processor.tracker, "loom::call");
+                    let done = Arc::clone(&done);
+                    thread::spawn(move || run(call, &done))
+                })
+                .collect();
+            // A lost wake-up would leave this blocked forever: loom reports that as a deadlock.
+            loom::future::block_on(processor.wait_for_tasks());
+            assert_eq!(
+                done.load(Ordering::Relaxed),
+                2,
+                "returned with a call running"
+            );
+            assert_eq!(processor.in_flight(), 0);
+            for thread in threads {
+                thread.join().unwrap();
+            }
+        });
+    }
+
+    #[test]
+    fn loom_wait_for_tasks_waits_for_a_call_submitted_while_waiting() {
+        crate::loom_model::model(|| {
+            let processor = TokioProcessor::new();
+            let done = Arc::new(AtomicUsize::new(0));
+            let parent = InFlight::enter(&processor.tracker, "loom::parent");
+            let thread = {
+                let (tracker, done) =
+                    (std::sync::Arc::clone(&processor.tracker), Arc::clone(&done));
+                thread::spawn(move || {
+                    // A handler emitting a follow-up: the follow-up is counted before the parent ends.
+                    let child = InFlight::enter(&tracker, "loom::child");
+                    let child = {
+                        let done = Arc::clone(&done);
+                        thread::spawn(move || run(child, &done))
+                    };
+                    run(parent, &done);
+                    child.join().unwrap();
+                })
+            };
+            loom::future::block_on(processor.wait_for_tasks());
+            assert_eq!(
+                done.load(Ordering::Relaxed),
+                2,
+                "returned before the follow-up ran"
+            );
+            thread.join().unwrap();
+        });
     }
 }
