@@ -15,7 +15,7 @@ pub(crate) use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering,
 pub(crate) use std::sync::{Mutex, MutexGuard, RwLock};
 #[cfg(not(pyventus_loom))]
 pub(crate) use std::thread::yield_now;
-#[cfg(not(pyventus_loom))]
+#[cfg(all(not(pyventus_loom), feature = "tokio"))]
 pub(crate) use tokio::sync::Notify;
 
 #[cfg(pyventus_loom)]
@@ -27,7 +27,7 @@ pub(crate) use loom::sync::{Mutex, MutexGuard, RwLock};
 #[cfg(pyventus_loom)]
 pub(crate) use loom::thread::yield_now;
 
-#[cfg(pyventus_loom)]
+#[cfg(all(pyventus_loom, feature = "tokio"))]
 mod notify;
-#[cfg(pyventus_loom)]
+#[cfg(all(pyventus_loom, feature = "tokio"))]
 pub(crate) use notify::Notify;
