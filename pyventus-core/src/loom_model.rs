@@ -1,9 +1,10 @@
 //! The `loom` models' common runner (built only for `cargo test` under `--cfg pyventus_loom`; the models
-//! sit beside the protocols they check: `registry/version.rs`, `handler.rs`, `runtime_list.rs`).
+//! sit beside the protocols they check: `registry/version.rs`, `registry/slot_models.rs`, `handler.rs`,
+//! `runtime_list.rs`, `processors/executor.rs`, `processors/tokio.rs`).
 
-/// Explores every interleaving with at most `LOOM_MAX_PREEMPTIONS` (default 3) preemptions, the
-/// bound tokio and crossbeam use: beyond it the state space explodes, and the bugs these protocols
-/// could have show up within it. Prints how many executions it explored.
+/// Explores every interleaving with at most `LOOM_MAX_PREEMPTIONS` (default 3) preemptions: beyond
+/// it the state space explodes, and loom's docs find 2 or 3 enough to catch most bugs. Prints how
+/// many executions it explored.
 pub(crate) fn model(test: impl Fn() + Sync + Send + 'static) {
     let mut builder = loom::model::Builder::new();
     if builder.preemption_bound.is_none() {
