@@ -20,6 +20,15 @@ struct Churned;
 #[linker]
 struct Grown;
 
+/// `normal`, or ten times as much under `PYVENTUS_SOAK`.
+fn sized(normal: u64) -> u64 {
+    if std::env::var_os("PYVENTUS_SOAK").is_some() {
+        normal * 10
+    } else {
+        normal
+    }
+}
+
 /// Held by each test while it measures.
 static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
 
@@ -43,11 +52,7 @@ fn cycles(n: u64, calls: &'static AtomicU64) {
 fn a_million_subscribe_unsubscribe_cycles_leave_memory_flat() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     static CALLS: AtomicU64 = AtomicU64::new(0);
-    let total: u64 = if std::env::var_os("PYVENTUS_SOAK").is_some() {
-        10_000_000
-    } else {
-        1_000_000
-    };
+    let total = sized(1_000_000);
     cycles(10_000, &CALLS); // warm-up: the event's table, the linker's index, this thread's cache
     let before = live();
     cycles(total, &CALLS);
@@ -107,11 +112,7 @@ fn grow_and_empty(calls: &'static AtomicU64) {
 fn growing_to_two_hundred_subscribers_and_back_500_times_leaves_memory_flat() {
     let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     static CALLS: AtomicU64 = AtomicU64::new(0);
-    let rounds: u64 = if std::env::var_os("PYVENTUS_SOAK").is_some() {
-        5_000
-    } else {
-        500
-    };
+    let rounds = sized(500);
     grow_and_empty(&CALLS); // warm-up
     let before = live();
     for _ in 0..rounds {

@@ -121,6 +121,18 @@ fn position(states: &[Look], seen: &Look) -> usize {
         .unwrap_or_else(|| panic!("an emit saw subscribers that never existed together: {seen:?}"))
 }
 
+/// Two emits on a model thread of their own, each checked against `states` (the states a writer
+/// makes, in order); the second, on the same thread (so through its cached copy when unchanged),
+/// never goes back to an older state than the first.
+fn two_emits(slot: &'static Slot<Tick>, states: &[Look]) -> thread::JoinHandle<()> {
+    let states = states.to_vec();
+    thread::spawn(move || {
+        let first = emit_looks(slot, &states);
+        let second = emit_looks(slot, &states);
+        assert!(position(&states, &first) <= position(&states, &second));
+    })
+}
+
 #[test]
 fn loom_an_emit_sees_a_state_that_existed_while_subscribers_change() {
     crate::loom_model::model(|| {
@@ -129,7 +141,7 @@ fn loom_an_emit_sees_a_state_that_existed_while_subscribers_change() {
         slot.subscribe(closure(0, false, &dropped)).unwrap();
         // The states the writer makes, in order: one closure; two; everything removed at once
         // (`remove_all` disables the compile-time handler and clears the list in one change).
-        let states: Vec<Look> = vec![(true, vec![0]), (true, vec![0, 1]), (false, vec![])];
+        let states = [(true, vec![0]), (true, vec![0, 1]), (false, vec![])];
         let writer = {
             let dropped = Arc::clone(&dropped);
             thread::spawn(move || {
@@ -137,16 +149,7 @@ fn loom_an_emit_sees_a_state_that_existed_while_subscribers_change() {
                 assert_eq!(slot.remove_all(), 3);
             })
         };
-        let emitter = {
-            let states = states.clone();
-            thread::spawn(move || {
-                let first = emit_looks(slot, &states);
-                let second = emit_looks(slot, &states);
-                // The second emit, on the same thread (so through its cached copy when unchanged),
-                // never goes back to an older state.
-                assert!(position(&states, &first) <= position(&states, &second));
-            })
-        };
+        let emitter = two_emits(slot, &states);
         writer.join().unwrap();
         emitter.join().unwrap();
         assert_eq!(slot.len(), 0);
@@ -161,16 +164,9 @@ fn loom_an_unsubscribe_racing_emits_takes_effect_at_one_moment() {
         let dropped = Arc::new(AtomicUsize::new(0));
         let slot = slot();
         slot.subscribe(closure(0, false, &dropped)).unwrap();
-        let states: Vec<Look> = vec![(true, vec![0]), (true, vec![])];
+        let states = [(true, vec![0]), (true, vec![])];
         let remover = thread::spawn(move || assert!(Unsubscribe::remove(slot, 0)));
-        let emitter = {
-            let states = states.clone();
-            thread::spawn(move || {
-                let first = emit_looks(slot, &states);
-                let second = emit_looks(slot, &states);
-                assert!(position(&states, &first) <= position(&states, &second));
-            })
-        };
+        let emitter = two_emits(slot, &states);
         remover.join().unwrap();
         emitter.join().unwrap();
         // After the removal, an emit reaches the compile-time handler alone, on the fast path.
