@@ -49,7 +49,8 @@ use crate::task::{Alone, CallEvent, HoldsEvent, Task, run_call};
 /// # Examples
 ///
 /// ```
-/// /// use pyventus::prelude::*;
+/// use std::sync::atomic::{AtomicUsize, Ordering};
+/// use pyventus::prelude::*;
 ///
 /// #[event]
 /// struct Uploaded(u32);

@@ -19,10 +19,11 @@
 //! closure's captured state is dropped promptly on a thread that keeps emitting, and at the latest when
 //! the threads that emitted it end.
 
-use crate::sync::{AtomicU64, AtomicUsize, Ordering};
 use std::any::Any;
 use std::cell::RefCell;
 use std::mem;
+
+use crate::sync::{AtomicU64, AtomicUsize, Ordering};
 
 /// A source of cached values: valid while its version word is the one they were taken at.
 pub(crate) trait Versioned: Sync {
